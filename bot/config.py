@@ -1,0 +1,154 @@
+"""Config as code: the YAML file that describes severities and services.
+
+Loading never raises a traceback at the user: every problem becomes a ConfigError whose
+message names the file, the key path and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    HttpUrl,
+    ValidationError,
+    model_validator,
+)
+
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+SERVICE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+SEVERITY_ID = re.compile(r"^SEV[0-9]$")
+
+
+def _matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+UserId = Annotated[str, _matching(SLACK_USER_ID, "a Slack user ID (like U012ABCDEF)")]
+ServiceName = Annotated[
+    str, _matching(SERVICE_NAME, "a service name (lowercase a-z, 0-9, - and _, at most 80)")
+]
+SeverityId = Annotated[str, _matching(SEVERITY_ID, "a severity id (SEV0 to SEV9)")]
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; str() is the message shown to the operator."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Severity(_Strict):
+    id: SeverityId
+    label: str
+    war_room: bool = False
+    description: str = ""
+
+
+class Service(_Strict):
+    name: ServiceName
+    description: str = ""
+    owners: tuple[UserId, ...] = ()
+    subscribers: tuple[UserId, ...] = ()
+    runbook_url: HttpUrl | None = None
+    war_room: bool | None = None
+
+
+DEFAULT_SEVERITIES = (
+    Severity(
+        id="SEV1",
+        label="Critical",
+        war_room=True,
+        description="Customer-facing outage or data loss",
+    ),
+    Severity(
+        id="SEV2", label="Major", war_room=True, description="Major degradation for many customers"
+    ),
+    Severity(id="SEV3", label="Minor", description="Minor degradation or an internal impact"),
+    Severity(id="SEV4", label="Low", description="Low impact; tracked for follow-up"),
+)
+
+
+class OpsConfig(_Strict):
+    severities: tuple[Severity, ...] = DEFAULT_SEVERITIES
+    services: tuple[Service, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> OpsConfig:
+        _require_unique("severities", [s.id for s in self.severities])
+        _require_unique("services", [s.name for s in self.services])
+        if not self.severities:
+            raise ValueError("severities: at least one severity is required")
+        return self
+
+    def severity(self, severity_id: str) -> Severity | None:
+        return next((s for s in self.severities if s.id == severity_id.upper()), None)
+
+    def service(self, name: str) -> Service | None:
+        return next((s for s in self.services if s.name == name.lower()), None)
+
+
+def _require_unique(section: str, names: list[str]) -> None:
+    seen: set[str] = set()
+    for index, name in enumerate(names):
+        if name in seen:
+            raise ValueError(f"{section}[{index}]: duplicate name {name!r}")
+        seen.add(name)
+
+
+def load_config(path: Path | None) -> OpsConfig:
+    """Read and validate the YAML file; with no path the built-in defaults apply."""
+    if path is None:
+        return OpsConfig()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the file ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path}:{where}: not valid YAML: {problem}") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of keys, not {_kind(raw)}")
+    try:
+        return OpsConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(path, exc)) from None
+
+
+def _describe(path: Path, exc: ValidationError) -> str:
+    lines = [f"{path}: {exc.error_count()} problem(s) in the config"]
+    for error in exc.errors():
+        key = _key_path(error["loc"])
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (check its spelling)"
+        elif error["type"] == "value_error":
+            message = message.removeprefix("Value error, ")
+        lines.append(f"  {key}: {message}" if key else f"  {message}")
+    return "\n".join(lines)
+
+
+def _key_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _kind(value: object) -> str:
+    return "a list" if isinstance(value, list) else f"a {type(value).__name__}"

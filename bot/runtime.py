@@ -1,0 +1,111 @@
+"""One running OpsGuard: storage, Slack connection, HTTP server and (optionally) Socket Mode."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+
+from bot.app import build_app
+from bot.clock import Clock, SystemClock
+from bot.config import OpsConfig
+from bot.deps import Deps
+from bot.domain.services import sync_services
+from bot.metrics import Metrics
+from bot.registry import ListenerRegistry
+from bot.settings import Settings
+from handlers.http_routes import add_routes, metrics_middleware
+from storage.db import Database
+from storage.migrate import upgrade
+
+log = logging.getLogger("opsguard")
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class StartupError(Exception):
+    """Start-up cannot go on; str() is the operator-facing reason."""
+
+
+@dataclass(frozen=True)
+class SlackIdentity:
+    team: str
+    user: str
+    user_id: str
+
+
+class OpsGuard:
+    def __init__(self, settings: Settings, config: OpsConfig, *, clock: Clock | None = None):
+        self.deps = Deps(
+            settings=settings,
+            config=config,
+            db=Database(settings.database_url),
+            clock=clock or SystemClock(),
+            metrics=Metrics(),
+        )
+        self.bolt: AsyncApp
+        self.registry: ListenerRegistry
+        self.bolt, self.registry = build_app(self.deps)
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(
+        self, *, migrate: bool = True, host: str = "0.0.0.0", port: int | None = None
+    ) -> SlackIdentity:
+        settings = self.deps.settings
+        if not settings.socket_mode and not settings.slack_signing_secret:
+            raise StartupError("SLACK_SIGNING_SECRET is required in HTTP mode")
+        if migrate:
+            await upgrade(self.deps.db)
+        await sync_services(self.deps.db, self.deps.config)
+        identity = await self._verify_token()
+        web_app = web.Application(
+            client_max_size=MAX_BODY_BYTES, middlewares=[metrics_middleware(self.deps)]
+        )
+        add_routes(web_app, self.deps, None if settings.socket_mode else self.bolt)
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, settings.port if port is None else port)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        if settings.socket_mode:
+            self._socket = AsyncSocketModeHandler(self.bolt, settings.slack_app_token)
+            await self._socket.connect_async()
+        log.info(
+            "OpsGuard is up as @%s in %s (%s mode, port %d)",
+            identity.user,
+            identity.team,
+            "Socket" if settings.socket_mode else "HTTP",
+            self.port,
+        )
+        return identity
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        await self.deps.db.dispose()
+
+    async def _verify_token(self) -> SlackIdentity:
+        if not self.deps.settings.slack_bot_token:
+            raise StartupError("SLACK_BOT_TOKEN is not set")
+        try:
+            auth = await self.bolt.client.auth_test()
+        except SlackApiError as exc:
+            raise StartupError(
+                f"Slack rejected SLACK_BOT_TOKEN: {exc.response.get('error')}"
+            ) from None
+        except Exception as exc:
+            raise StartupError(
+                f"cannot reach Slack at {self.deps.settings.slack_api_url}: {exc}"
+            ) from None
+        return SlackIdentity(team=auth["team"], user=auth["user"], user_id=auth["user_id"])
