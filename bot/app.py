@@ -10,6 +10,7 @@ import handlers
 from bot.deps import Deps
 from bot.registry import ListenerRegistry
 from bot.slack_client import build_client
+from handlers import errors
 
 
 def build_app(deps: Deps) -> tuple[AsyncApp, ListenerRegistry]:
@@ -18,10 +19,8 @@ def build_app(deps: Deps) -> tuple[AsyncApp, ListenerRegistry]:
         client=build_client(settings),
         signing_secret=settings.slack_signing_secret,
         request_verification_enabled=True,
-        # The token is checked once at start-up (auth.test); no per-request check.
-        token_verification_enabled=False,
         logger=logging.getLogger("opsguard.bolt"),
     )
-    registry = ListenerRegistry(app, deps.metrics)
+    registry = ListenerRegistry(app, deps.metrics, errors.report_late)
     handlers.register_all(app, registry, deps)
     return app, registry

@@ -38,11 +38,16 @@ async def run_checks(
     except ConfigError as exc:
         results.append(CheckResult("config", False, str(exc)))
         config = OpsConfig()
-    guard = OpsGuard(settings, config)
+    # The manifest check needs the app's listeners even when the token is missing; the
+    # Slack check below reports the missing token itself.
+    guard = OpsGuard(
+        settings.model_copy(update={"slack_bot_token": settings.slack_bot_token or "xoxb-not-set"}),
+        config,
+    )
     try:
         results.append(_check_manifest(guard, manifest_path, schema_path))
         results.append(await _check_database(guard))
-        results.append(await _check_slack(guard))
+        results.append(await _check_slack(guard, settings))
     finally:
         await guard.deps.db.dispose()
     return results
@@ -79,8 +84,7 @@ async def _check_database(guard: OpsGuard) -> CheckResult:
     return CheckResult("database", True, f"{db.dialect} reachable, schema at {head} (latest)")
 
 
-async def _check_slack(guard: OpsGuard) -> CheckResult:
-    settings = guard.deps.settings
+async def _check_slack(guard: OpsGuard, settings: Settings) -> CheckResult:
     if not settings.slack_bot_token:
         return CheckResult("slack", False, "SLACK_BOT_TOKEN is not set")
     try:

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import time
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-
-Listener = Callable[..., Awaitable[Any]]
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -46,20 +39,3 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
-
-    def instrument(self, name: str, listener: Listener) -> Listener:
-        """Wrap a Bolt listener; functools.wraps keeps the argument names Bolt injects by."""
-
-        @functools.wraps(listener)
-        async def timed(**kwargs: Any) -> Any:
-            started = time.perf_counter()
-            outcome = "error"
-            try:
-                result = await listener(**kwargs)
-                outcome = "ok"
-                return result
-            finally:
-                self.listener_seconds.labels(name).observe(time.perf_counter() - started)
-                self.listener_requests.labels(name, outcome).inc()
-
-        return timed

@@ -1,16 +1,26 @@
-"""Listener registration that remembers what it registered.
+"""Listener registration that remembers what it registered and guards every listener.
 
-The manifest test compares these sets with app_manifest.yml, and every listener is wrapped
-with its metrics on the way in.
+The manifest test compares the registered sets with app_manifest.yml. Each listener is
+timed for /metrics, and a failure after ack() is reported here rather than left to Bolt,
+which loses the ack when a listener raises within moments of acknowledging.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.kwargs_injection.async_args import AsyncArgs
+from slack_bolt.util.utils import get_arg_names_of_callable
 
-from bot.metrics import Listener, Metrics
+from bot.metrics import Metrics
+
+Listener = Callable[..., Awaitable[Any]]
+LateFailureReporter = Callable[[Exception, dict[str, Any], AsyncRespond | None], Awaitable[None]]
 
 
 @dataclass
@@ -22,34 +32,41 @@ class Registered:
 
 
 class ListenerRegistry:
-    def __init__(self, app: AsyncApp, metrics: Metrics) -> None:
+    def __init__(self, app: AsyncApp, metrics: Metrics, report_late: LateFailureReporter):
         self.app = app
         self.metrics = metrics
+        self.report_late = report_late
         self.registered = Registered()
 
     def command(self, command: str, listener: Listener, *, name: str) -> None:
         self.registered.commands.add(command)
-        self.app.command(command)(self.metrics.instrument(name, listener))
+        self.app.command(command)(self.guard(name, listener))
 
     def event(self, event_type: str, listener: Listener, *, name: str) -> None:
         self.registered.events.add(event_type)
-        self.app.event(event_type)(self.metrics.instrument(name, listener))
+        self.app.event(event_type)(self.guard(name, listener))
 
     def direct_message(self, listener: Listener, *, name: str) -> None:
         """Messages in the bot's DMs: the `message.im` subscription."""
         self.registered.events.add("message.im")
-        self.app.event({"type": "message", "channel_type": "im"})(
-            self.metrics.instrument(name, listener)
-        )
+        self.app.event({"type": "message", "channel_type": "im"})(self.guard(name, listener))
 
-    def global_shortcut(self, callback_id: str, listener: Listener, *, name: str) -> None:
-        self.registered.global_shortcuts.add(callback_id)
-        self.app.shortcut({"type": "shortcut", "callback_id": callback_id})(
-            self.metrics.instrument(name, listener)
-        )
+    def guard(self, name: str, listener: Listener) -> Listener:
+        """Bolt injects everything into `args`; the listener gets only the names it asks for."""
+        wanted = get_arg_names_of_callable(listener)
 
-    def message_shortcut(self, callback_id: str, listener: Listener, *, name: str) -> None:
-        self.registered.message_shortcuts.add(callback_id)
-        self.app.shortcut({"type": "message_action", "callback_id": callback_id})(
-            self.metrics.instrument(name, listener)
-        )
+        async def guarded(args: AsyncArgs) -> None:
+            started = time.perf_counter()
+            outcome = "error"
+            try:
+                await listener(**{arg: getattr(args, arg) for arg in wanted})
+                outcome = "ok"
+            except Exception as error:
+                if args.ack.response is None:
+                    raise  # Bolt's error handler answers in the ack itself.
+                await self.report_late(error, args.body, args.respond)
+            finally:
+                self.metrics.listener_seconds.labels(name).observe(time.perf_counter() - started)
+                self.metrics.listener_requests.labels(name, outcome).inc()
+
+        return guarded

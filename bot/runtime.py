@@ -39,6 +39,8 @@ class SlackIdentity:
 
 class OpsGuard:
     def __init__(self, settings: Settings, config: OpsConfig, *, clock: Clock | None = None):
+        if not settings.slack_bot_token:
+            raise StartupError("SLACK_BOT_TOKEN is not set")
         self.deps = Deps(
             settings=settings,
             config=config,
@@ -96,8 +98,6 @@ class OpsGuard:
         await self.deps.db.dispose()
 
     async def _verify_token(self) -> SlackIdentity:
-        if not self.deps.settings.slack_bot_token:
-            raise StartupError("SLACK_BOT_TOKEN is not set")
         try:
             auth = await self.bolt.client.auth_test()
         except SlackApiError as exc:

@@ -1,4 +1,8 @@
-"""The one error handler: a plain-words ephemeral for the user, the traceback in the log."""
+"""Failures: a plain-words ephemeral with a short error id for the user, the traceback in the log.
+
+Before the ack, Bolt's error handler answers in the ack itself; after it, the listener guard
+(bot/registry.py) calls report_late, which answers through response_url when there is one.
+"""
 
 from __future__ import annotations
 
@@ -20,36 +24,37 @@ def new_error_id() -> str:
     return f"E-{secrets.token_hex(3).upper()}"
 
 
+def _log(error: Exception, body: dict[str, Any]) -> str:
+    error_id = new_error_id()
+    log.error("error_id=%s listener failed for %s", error_id, _describe(body), exc_info=error)
+    return error_id
+
+
+async def report_late(error: Exception, body: dict[str, Any], respond: AsyncRespond | None) -> None:
+    text, blocks = failure_message(_log(error, body))
+    if respond is None or not respond.response_url:
+        return
+    try:
+        await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+    except Exception:
+        log.exception("could not tell the user about the failure")
+
+
 def register(app: AsyncApp) -> None:
     async def on_error(
-        error: Exception,
-        body: dict[str, Any],
-        response: BoltResponse | None,
-        respond: AsyncRespond | None,
+        error: Exception, body: dict[str, Any], response: BoltResponse | None
     ) -> BoltResponse | None:
-        error_id = new_error_id()
-        log.error("error_id=%s listener failed for %s", error_id, _describe(body), exc_info=error)
-        text, blocks = failure_message(error_id)
+        text, blocks = failure_message(_log(error, body))
+        if response is None:
+            return None
         message = {
             "response_type": "ephemeral",
             "text": text,
             "blocks": [block.to_dict() for block in blocks],
         }
-        if response is not None:
-            # Not acknowledged yet: the error goes back in the ack itself.
-            return BoltResponse(
-                status=200,
-                body=json.dumps(message),
-                headers={"content-type": "application/json"},
-            )
-        if respond is not None and respond.response_url:
-            try:
-                await respond(
-                    text=text, blocks=blocks, response_type="ephemeral", replace_original=False
-                )
-            except Exception:
-                log.exception("error_id=%s could not tell the user", error_id)
-        return None
+        return BoltResponse(
+            status=200, body=json.dumps(message), headers={"content-type": "application/json"}
+        )
 
     app.error(on_error)
 

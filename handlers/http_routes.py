@@ -7,10 +7,11 @@ import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
+from handlers.bolt_request import to_bolt_request
 
 log = logging.getLogger("opsguard.http")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

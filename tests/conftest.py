@@ -21,9 +21,17 @@ SHARED_SLACK = REPO.parent / "shared" / "slack"
 PG_ENV = "OPSGUARD_TEST_DATABASE_URL"
 SIGNING_SECRET = "test-signing-secret"
 OPSGUARD_ENV = (
-    "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
-    "DATABASE_URL", "PORT", "BASE_URL", "OPSGUARD_CONFIG", "INCIDENTS_CHANNEL",
-    "ADMIN_USER_IDS", "LOG_LEVEL",
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "DATABASE_URL",
+    "PORT",
+    "BASE_URL",
+    "OPSGUARD_CONFIG",
+    "INCIDENTS_CHANNEL",
+    "ADMIN_USER_IDS",
+    "LOG_LEVEL",
 )
 
 
@@ -38,8 +46,11 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 async def reset_postgres(url: str) -> None:
     parsed = make_url(url)
     conn = await asyncpg.connect(
-        user=parsed.username, password=parsed.password, host=parsed.host,
-        port=parsed.port or 5432, database=parsed.database,
+        user=parsed.username,
+        password=parsed.password,
+        host=parsed.host,
+        port=parsed.port or 5432,
+        database=parsed.database,
     )
     try:
         await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")

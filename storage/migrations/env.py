@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from bot.settings import Settings
 from storage.db import create_engine
 
 target_metadata = SQLModel.metadata
@@ -39,4 +40,6 @@ connection = context.config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
-    asyncio.run(_run_standalone(context.config.get_main_option("sqlalchemy.url") or ""))
+    asyncio.run(
+        _run_standalone(context.config.get_main_option("sqlalchemy.url") or Settings().database_url)
+    )
