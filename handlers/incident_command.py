@@ -13,12 +13,16 @@ from bot.registry import ListenerRegistry
 
 
 def register(registry: ListenerRegistry, deps: Deps) -> None:
+    # The help text is static: render (and validate) it once, not on every request.
+    help_text, help_blocks = help_message()
+    help_dicts = [block.to_dict() for block in help_blocks]
+
     async def incident_command(ack: AsyncAck, command: dict[str, Any]) -> None:
         parsed = commands.parse(command.get("text", ""))
         if parsed.subcommand in ("", "help"):
-            text, blocks = help_message()
-        else:
-            text, blocks = usage_message(parsed.subcommand, commands.INCIDENT_SUBCOMMANDS)
+            await ack(text=help_text, blocks=help_dicts, response_type="ephemeral")
+            return
+        text, blocks = usage_message(parsed.subcommand, commands.INCIDENT_SUBCOMMANDS)
         await ack(text=text, blocks=blocks, response_type="ephemeral")
 
     registry.command(commands.INCIDENT_COMMAND, incident_command, name="incident_command")
