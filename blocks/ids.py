@@ -1,4 +1,4 @@
-"""Every block_id and action_id OpsGuard uses, so listeners and builders cannot drift apart."""
+"""Every block_id, action_id and callback_id OpsGuard uses, so listeners and builders agree."""
 
 from __future__ import annotations
 
@@ -11,7 +11,51 @@ class BlockId(StrEnum):
     USAGE = "usage"
     HOME_INTRO = "home_intro"
     HOME_COMMANDS = "home_commands"
+    # Declare modal inputs (the action_id inside each input equals its block_id).
+    DECLARE_TITLE = "declare_title"
+    DECLARE_SEVERITY = "declare_severity"
+    DECLARE_SERVICE = "declare_service"
+    DECLARE_DESCRIPTION = "declare_description"
+    DECLARE_PRIVATE = "declare_private"
+    DECLARE_COMMANDER = "declare_commander"
+    # Status / role / task / resolve modal inputs.
+    STATUS_SELECT = "status_select"
+    STATUS_MESSAGE = "status_message"
+    ROLE_SELECT = "role_select"
+    ROLE_USER = "role_user"
+    TASK_TEXT = "task_text"
+    TASK_ASSIGNEE = "task_assignee"
+    RESOLVE_SUMMARY = "resolve_summary"
+    # Messages.
+    COMMAND_CENTER_ACTIONS = "command_center_actions"
+    CARD_ACTIONS = "card_actions"
+    NUDGE_ACTIONS = "nudge_actions"
 
 
 class ActionId(StrEnum):
-    """Interactive elements; later builders add theirs here."""
+    """Buttons. Their `value` is the incident's database id (a task's for COMPLETE_TASK)."""
+
+    DECLARE = "declare_open"
+    ACKNOWLEDGE = "incident_acknowledge"
+    UPDATE_STATUS = "incident_update_status"
+    ASSIGN_ROLE = "incident_assign_role"
+    ADD_TASK = "incident_add_task"
+    RESOLVE = "incident_resolve"
+    TAKE_ROLE = "incident_take_role"  # value: "<incident id>:<role>"
+    COMPLETE_TASK = "incident_complete_task"  # value: task id
+    OPEN_WAR_ROOM = "incident_open_war_room"
+    POST_UPDATE = "nudge_post_update"
+    SNOOZE = "nudge_snooze"
+
+
+class CallbackId(StrEnum):
+    """Modal callback_ids and shortcut callback_ids. Modals carry the incident id in
+    private_metadata (the declare modal carries the source message permalink, if any)."""
+
+    DECLARE_MODAL = "declare_incident"
+    STATUS_MODAL = "incident_status"
+    ROLE_MODAL = "incident_role"
+    TASK_MODAL = "incident_task"
+    RESOLVE_MODAL = "incident_resolve"
+    DECLARE_SHORTCUT = "declare_incident_shortcut"
+    DECLARE_FROM_MESSAGE = "declare_incident_from_message"

@@ -1,7 +1,8 @@
-"""The slash-command grammar: one entry per subcommand, shared by help and usage errors."""
+"""The slash-command grammar: one entry per subcommand, shared by help, usage errors and parsing."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -15,8 +16,42 @@ class Subcommand:
 INCIDENT_COMMAND = "/incident"
 
 INCIDENT_SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand(
+        "declare",
+        "/incident declare <title> [sev1|sev2|sev3|sev4] [service:<name>] [private]",
+        "Declare an incident without the form (SEV3 unless given).",
+    ),
+    Subcommand("ack", "/incident ack [#<number>]", "Acknowledge: you are on it."),
+    Subcommand(
+        "status",
+        "/incident status [#<number>] <investigating|identified|monitoring|resolved> [message]",
+        "Move the incident along, with an optional update.",
+    ),
+    Subcommand(
+        "update",
+        "/incident update [#<number>] <message>",
+        "Post an update without changing the status.",
+    ),
+    Subcommand("sev", "/incident sev [#<number>] <1-4>", "Change the severity."),
+    Subcommand(
+        "role",
+        "/incident role [#<number>] <role> <@user>",
+        "Give a role (commander, scribe, liaison, tech_lead) to someone.",
+    ),
+    Subcommand(
+        "task", "/incident task [#<number>] <text> [@user]", "Add a task, optionally assigned."
+    ),
+    Subcommand("bridge", "/incident bridge [#<number>]", "Create the conference bridge again."),
+    Subcommand("resolve", "/incident resolve [#<number>] [summary]", "Resolve the incident."),
+    Subcommand("reopen", "/incident reopen [#<number>]", "Reopen a resolved incident."),
     Subcommand("help", "/incident help", "Show the commands OpsGuard understands."),
 )
+DECLARE_FORM = Subcommand("", "/incident", "Open the form to declare an incident.")
+
+_NUMBER = re.compile(r"^#(\d{1,9})$")
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_SEVERITY = re.compile(r"^sev([0-9])$", re.IGNORECASE)
+_SERVICE = re.compile(r"^service:(\S+)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -33,3 +68,50 @@ def parse(text: str) -> ParsedCommand:
 
 def find(name: str) -> Subcommand | None:
     return next((sub for sub in INCIDENT_SUBCOMMANDS if sub.name == name), None)
+
+
+def take_number(args: str) -> tuple[int | None, str]:
+    """A leading `#12` names the incident; the rest of the text is returned untouched."""
+    head, _, rest = args.strip().partition(" ")
+    match = _NUMBER.match(head)
+    return (int(match.group(1)), rest.strip()) if match else (None, args.strip())
+
+
+def mention(token: str) -> str | None:
+    """The user id in a Slack-escaped mention `<@U123|name>`, else None."""
+    match = _MENTION.match(token.strip())
+    return match.group(1) if match else None
+
+
+@dataclass(frozen=True)
+class DeclareArgs:
+    title: str
+    severity: str | None
+    service: str | None
+    private: bool
+
+
+def parse_declare(args: str) -> DeclareArgs:
+    """Options trail the title, in any order: "Private API down sev2 private" keeps its title."""
+    words = args.split()
+    severity = service = None
+    private = False
+    while words:
+        word = words[-1]
+        if (sev := _SEVERITY.match(word)) is not None and severity is None:
+            severity = f"SEV{sev.group(1)}"
+        elif (svc := _SERVICE.match(word)) is not None and service is None:
+            service = svc.group(1).lower()
+        elif word.lower() == "private" and not private:
+            private = True
+        else:
+            break
+        words.pop()
+    return DeclareArgs(" ".join(words), severity, service, private)
+
+
+def split_trailing_mention(text: str) -> tuple[str, str | None]:
+    """`Roll back v42 <@U123>` → ("Roll back v42", "U123")."""
+    head, _, last = text.strip().rpartition(" ")
+    user = mention(last)
+    return (head.strip(), user) if user and head.strip() else (text.strip(), None)

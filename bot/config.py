@@ -7,6 +7,7 @@ message names the file, the key path and what is wrong.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +20,9 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+
+from bot.domain.oncall import Schedule
+from bot.durations import Duration
 
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SERVICE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
@@ -54,6 +58,26 @@ class Severity(_Strict):
     label: str
     war_room: bool = False
     description: str = ""
+    update_interval: Duration | None = None
+    requires_postmortem: bool = False
+
+
+ROLE_ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+class Role(_Strict):
+    id: Annotated[str, _matching(ROLE_ID, "a role id (lowercase a-z, 0-9 and _)")]
+    label: str
+    description: str
+
+
+class Lifecycle(_Strict):
+    """Timers of the incident lifecycle."""
+
+    archive_after: Duration = timedelta(hours=24)
+    digest_interval: Duration = timedelta(hours=1)
+    digest_severities: tuple[SeverityId, ...] = ("SEV1", "SEV2")
+    snooze: Duration = timedelta(minutes=30)
 
 
 class Service(_Strict):
@@ -71,26 +95,80 @@ DEFAULT_SEVERITIES = (
         label="Critical",
         war_room=True,
         description="Customer-facing outage or data loss",
+        update_interval=timedelta(minutes=15),
+        requires_postmortem=True,
     ),
     Severity(
-        id="SEV2", label="Major", war_room=True, description="Major degradation for many customers"
+        id="SEV2",
+        label="Major",
+        war_room=True,
+        description="Major degradation for many customers",
+        update_interval=timedelta(minutes=30),
+        requires_postmortem=True,
     ),
-    Severity(id="SEV3", label="Minor", description="Minor degradation or an internal impact"),
+    Severity(
+        id="SEV3",
+        label="Minor",
+        description="Minor degradation or an internal impact",
+        update_interval=timedelta(minutes=60),
+    ),
     Severity(id="SEV4", label="Low", description="Low impact; tracked for follow-up"),
+)
+
+DEFAULT_ROLES = (
+    Role(
+        id="commander",
+        label="Incident commander",
+        description="Owns the incident: sets priorities, makes the calls, delegates the work "
+        "and decides when it is resolved.",
+    ),
+    Role(
+        id="scribe",
+        label="Scribe",
+        description="Keeps the timeline: pins key messages, records decisions and who does what.",
+    ),
+    Role(
+        id="liaison",
+        label="Communications liaison",
+        description="Keeps stakeholders and customers informed with regular status updates.",
+    ),
+    Role(
+        id="tech_lead",
+        label="Technical lead",
+        description="Leads the investigation and the fix; coordinates the responders.",
+    ),
 )
 
 
 class OpsConfig(_Strict):
     severities: tuple[Severity, ...] = DEFAULT_SEVERITIES
     services: tuple[Service, ...] = ()
+    roles: tuple[Role, ...] = DEFAULT_ROLES
+    lifecycle: Lifecycle = Lifecycle()
+    schedules: tuple[Schedule, ...] = ()
 
     @model_validator(mode="after")
-    def _unique_names(self) -> OpsConfig:
-        _require_unique("severities", [s.id for s in self.severities])
-        _require_unique("services", [s.name for s in self.services])
+    def _consistent(self) -> OpsConfig:
         if not self.severities:
             raise ValueError("severities: at least one severity is required")
+        _require_unique("severities", [s.id for s in self.severities])
+        _require_unique("services", [s.name for s in self.services])
+        _require_unique("roles", [r.id for r in self.roles])
+        _require_unique("schedules", [s.name for s in self.schedules])
+        if not any(r.id == "commander" for r in self.roles):
+            raise ValueError("roles: a 'commander' role is required")
         return self
+
+    def role(self, role_id: str) -> Role | None:
+        return next((r for r in self.roles if r.id == role_id.lower()), None)
+
+    def opens_war_room(self, severity_id: str, service_name: str | None) -> bool:
+        """The service's override wins over the severity's setting."""
+        service = self.service(service_name) if service_name else None
+        if service is not None and service.war_room is not None:
+            return service.war_room
+        severity = self.severity(severity_id)
+        return bool(severity and severity.war_room)
 
     def severity(self, severity_id: str) -> Severity | None:
         return next((s for s in self.severities if s.id == severity_id.upper()), None)

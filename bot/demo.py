@@ -1,20 +1,27 @@
-"""`opsguard demo`: OpsGuard against the built-in fake Slack, narrated step by step."""
+"""`opsguard demo`: a whole incident against the built-in fake Slack and Zoom, narrated.
+
+Nothing leaves the machine: the fakes run on loopback, the database is a temporary SQLite
+file, and time is a fake clock the demo moves forward to show the update nudge.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import html
 import logging
 import tempfile
-from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from slack_sdk.web.async_client import AsyncWebClient
-
-from bot.config import OpsConfig
+from bot.config import OpsConfig, Service
 from bot.runtime import OpsGuard
 from bot.settings import Settings
+from fakes.clock import FakeClock
 from fakes.driver import SlackDriver
 from fakes.slack import FakeSlack
+from fakes.zoom import FakeZoom
+from scheduler.sweeper import sweep
 
 SECRET = "demo-signing-secret"
 
@@ -39,10 +46,13 @@ class Transcript:
             self.say(f"    → Slack API {call.method} ({outcome})")
         self._seen = len(self.slack.calls)
 
-    def blocks(self, heading: str, blocks: list[dict[str, Any]]) -> None:
+    def blocks(self, heading: str, blocks: list[dict[str, Any]], limit: int = 12) -> None:
         self.say(f"    ← {heading}")
-        for line in _plain_lines(blocks):
+        lines = _plain_lines(blocks)
+        for line in lines[:limit]:
             self.say(f"        {line}")
+        if len(lines) > limit:
+            self.say(f"        … ({len(lines) - limit} more lines)")
 
 
 def _plain_lines(blocks: list[dict[str, Any]]) -> list[str]:
@@ -52,37 +62,56 @@ def _plain_lines(blocks: list[dict[str, Any]]) -> list[str]:
         for text in texts:
             if isinstance(text, dict) and isinstance(text.get("text"), str):
                 lines += text["text"].splitlines()
-    return [line for line in lines if line.strip()]
+    return [html.unescape(line) for line in lines if line.strip()]
 
 
 async def run_demo(out: TextIO) -> int:
-    logging.getLogger().setLevel(logging.WARNING)
-    async with FakeSlack() as slack:
+    logging.getLogger().setLevel(logging.ERROR)
+    async with FakeSlack() as slack, FakeZoom() as zoom:
         alice = slack.add_user("alice", real_name="Alice Liddell", tz="Europe/Berlin")
-        general = slack.add_channel("general", members=[alice.id])
-        bot_client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
-        dm = (await bot_client.conversations_open(users=alice.id))["channel"]["id"]
-        transcript = Transcript(out, slack)
+        bob = slack.add_user("bob", real_name="Bob Builder")
+        owner = slack.add_user("dana", real_name="Dana (checkout owner)")
+        people = [alice.id, bob.id, owner.id]
+        general = slack.add_channel("general", members=people)
+        incidents = slack.add_channel("incidents", members=people)
+        config = OpsConfig(
+            services=(
+                Service(
+                    name="checkout",
+                    owners=(owner.id,),
+                    runbook_url="https://runbooks.example.com/checkout",
+                ),
+            )
+        )
+        clock = FakeClock()
         with tempfile.TemporaryDirectory() as tmp:
             settings = Settings(  # type: ignore[call-arg]
                 _env_file=None,
                 slack_bot_token=slack.bot_token,
                 slack_signing_secret=SECRET,
                 slack_api_url=slack.api_url,
+                incidents_channel=incidents.id,
                 database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}",
+                zoom_account_id=zoom.account_id,
+                zoom_client_id=zoom.client_id,
+                zoom_client_secret=zoom.client_secret,
+                zoom_api_url=zoom.api_url,
+                zoom_oauth_url=zoom.oauth_url,
             )
-            transcript.say("OpsGuard demo: a fake Slack workspace on loopback, a fresh SQLite")
-            transcript.say(f"database, no credentials. Fake Slack API: {slack.api_url}")
+            transcript = Transcript(out, slack)
+            transcript.say("OpsGuard demo: a fake Slack workspace and a fake Zoom on loopback, a")
+            transcript.say("fresh SQLite database, a fake clock. No credentials, no network.")
             transcript.step("OpsGuard starts: migrates the database and checks its token")
-            guard = OpsGuard(settings, OpsConfig())
-            identity = await guard.start(host="127.0.0.1", port=0)
+            guard = OpsGuard(settings, config, clock=clock)
+            identity = await guard.start(host="127.0.0.1", port=0, scheduler=False)
             transcript.api_calls()
             transcript.say(f"    connected as @{identity.user} in {identity.team}")
             try:
                 async with SlackDriver(
                     slack, app_url=f"{guard.url}/slack/events", signing_secret=SECRET
                 ) as driver:
-                    await _scenes(transcript, slack, driver, alice.id, general.id, dm)
+                    scene = Scenes(transcript, slack, driver, guard, clock)
+                    await scene.run(alice.id, bob.id, general.id)
             finally:
                 await guard.stop()
     transcript.say()
@@ -90,40 +119,61 @@ async def run_demo(out: TextIO) -> int:
     return 0
 
 
-async def _scenes(
-    transcript: Transcript,
-    slack: FakeSlack,
-    driver: SlackDriver,
-    user: str,
-    channel: str,
-    dm: str,
-) -> None:
-    async def command(text: str) -> None:
-        transcript.step(f"alice types `/incident {text}` in #general (a signed HTTP request)")
-        response = await driver.command("/incident", text, user=user, channel=channel)
-        transcript.api_calls()
-        body = response.json or {}
-        transcript.blocks(
-            f"HTTP {response.status}, answered privately in the ack", body.get("blocks", [])
+class Scenes:
+    def __init__(
+        self,
+        transcript: Transcript,
+        slack: FakeSlack,
+        driver: SlackDriver,
+        guard: OpsGuard,
+        clock: FakeClock,
+    ) -> None:
+        self.t, self.slack, self.driver, self.guard, self.clock = (
+            transcript,
+            slack,
+            driver,
+            guard,
+            clock,
         )
 
-    async def after(title: str, action: Callable[[], Awaitable[Any]], method: str) -> None:
-        transcript.step(title)
-        await action()
-        await slack.wait_for_call(method)
-        transcript.api_calls()
+    async def command(self, who: str, user: str, channel: str, text: str) -> dict[str, Any]:
+        name = self.slack.channels[channel].name
+        self.t.step(f"{who} types `/incident {text}` in #{name}")
+        response = await self.driver.command("/incident", text, user=user, channel=channel)
+        await self._settle()
+        self.t.api_calls()
+        return response.json or {}
 
-    await command("help")
-    await command("reboot-everything")
-    await after(
-        "alice opens OpsGuard's App Home", lambda: driver.app_home_opened(user), "views.publish"
-    )
-    home = slack.home_view(user)
-    transcript.blocks("the Home tab alice now sees", home.view["blocks"] if home else [])
-    await after(
-        "alice sends the bot a DM: help",
-        lambda: driver.message("help", user=user, channel=dm),
-        "chat.postMessage",
-    )
-    posted = slack.messages(dm)[-1]
-    transcript.blocks("OpsGuard's reply in the DM", posted.blocks)
+    async def _settle(self) -> None:
+        """Let the work that follows the ack finish before narrating it."""
+        before = -1
+        while before != len(self.slack.calls):
+            before = len(self.slack.calls)
+            with contextlib.suppress(TimeoutError):
+                await self.slack.wait_for_call("*never*", timeout=0.3)
+
+    async def run(self, alice: str, bob: str, general: str) -> None:
+        answer = await self.command("alice", alice, general, "help")
+        self.t.blocks("privately, in the ack", answer.get("blocks", []), limit=4)
+        await self.command(
+            "alice", alice, general, "declare Checkout is returning 5xx sev1 service:checkout"
+        )
+        self.t.blocks("alice sees, privately", self.slack.responses[-1].blocks)
+        room = next(c for c in self.slack.channels.values() if c.name.startswith("inc-1-"))
+        self.t.say(f"    war room #{room.name}: members {sorted(room.members)}")
+        self.t.say(f"    topic: {room.topic['value']}")
+        for mark in self.slack.bookmarks[room.id]:
+            self.t.say(f"    bookmark: {mark.title} → {mark.link}")
+        pinned = self.slack.pins[room.id][0]
+        center = next(m for m in self.slack.messages(room.id) if m.ts == pinned)
+        self.t.blocks("pinned command center", center.blocks)
+        await self.command("alice", alice, room.id, f"role scribe <@{bob}|bob>")
+        await self.command("bob", bob, room.id, "status investigating Error rate 40% since 09:02")
+        self.t.step("15 minutes pass without an update; the scheduler sweeps")
+        self.clock.advance(timedelta(minutes=15))
+        await sweep(self.guard.ops)
+        self.t.api_calls()
+        self.t.blocks("nudge in the war room", self.slack.messages(room.id)[-1].blocks)
+        await self.command("alice", alice, room.id, "update Rolled back v42; errors dropping")
+        await self.command("alice", alice, room.id, "resolve Bad deploy v42, rolled back")
+        self.t.blocks("resolution posted in the war room", self.slack.messages(room.id)[-1].blocks)

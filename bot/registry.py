@@ -51,6 +51,24 @@ class ListenerRegistry:
         self.registered.events.add("message.im")
         self.app.event({"type": "message", "channel_type": "im"})(self.guard(name, listener))
 
+    def global_shortcut(self, callback_id: str, listener: Listener, *, name: str) -> None:
+        self.registered.global_shortcuts.add(callback_id)
+        self.app.shortcut({"type": "shortcut", "callback_id": callback_id})(
+            self.guard(name, listener)
+        )
+
+    def message_shortcut(self, callback_id: str, listener: Listener, *, name: str) -> None:
+        self.registered.message_shortcuts.add(callback_id)
+        self.app.shortcut({"type": "message_action", "callback_id": callback_id})(
+            self.guard(name, listener)
+        )
+
+    def action(self, action_id: str, listener: Listener, *, name: str) -> None:
+        self.app.action(action_id)(self.guard(name, listener))
+
+    def view(self, callback_id: str, listener: Listener, *, name: str) -> None:
+        self.app.view(callback_id)(self.guard(name, listener))
+
     def guard(self, name: str, listener: Listener) -> Listener:
         """Bolt injects everything into `args`; the listener gets only the names it asks for."""
         wanted = get_arg_names_of_callable(listener)

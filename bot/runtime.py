@@ -18,7 +18,9 @@ from bot.domain.services import sync_services
 from bot.metrics import Metrics
 from bot.registry import ListenerRegistry
 from bot.settings import Settings
+from bot.slack_ops.context import SlackOps
 from handlers.http_routes import add_routes, metrics_middleware
+from scheduler.hints import Scheduler
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -50,7 +52,9 @@ class OpsGuard:
         )
         self.bolt: AsyncApp
         self.registry: ListenerRegistry
-        self.bolt, self.registry = build_app(self.deps)
+        self.ops: SlackOps
+        self.bolt, self.registry, self.ops = build_app(self.deps)
+        self.scheduler = Scheduler(self.ops)
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self.port = 0
@@ -60,8 +64,14 @@ class OpsGuard:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(
-        self, *, migrate: bool = True, host: str = "0.0.0.0", port: int | None = None
+        self,
+        *,
+        migrate: bool = True,
+        host: str = "0.0.0.0",
+        port: int | None = None,
+        scheduler: bool = True,
     ) -> SlackIdentity:
+        """`scheduler=False` lets tests drive time themselves by calling the sweep."""
         settings = self.deps.settings
         if not settings.socket_mode and not settings.slack_signing_secret:
             raise StartupError("SLACK_SIGNING_SECRET is required in HTTP mode")
@@ -69,6 +79,7 @@ class OpsGuard:
             await upgrade(self.deps.db)
         await sync_services(self.deps.db, self.deps.config)
         identity = await self._verify_token()
+        self.ops.bot_user_id = identity.user_id
         web_app = web.Application(
             client_max_size=MAX_BODY_BYTES, middlewares=[metrics_middleware(self.deps)]
         )
@@ -81,6 +92,8 @@ class OpsGuard:
         if settings.socket_mode:
             self._socket = AsyncSocketModeHandler(self.bolt, settings.slack_app_token)
             await self._socket.connect_async()
+        if scheduler:
+            await self.scheduler.start()
         log.info(
             "OpsGuard is up as @%s in %s (%s mode, port %d)",
             identity.user,
@@ -91,6 +104,7 @@ class OpsGuard:
         return identity
 
     async def stop(self) -> None:
+        await self.scheduler.stop()
         if self._socket is not None:
             await self._socket.close_async()
         if self._runner is not None:

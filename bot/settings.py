@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     base_url: str = "http://localhost:3000"
     opsguard_config: Path | None = None
     incidents_channel: str = ""
+    stakeholder_channel: str = ""
+    google_meet_url: str = ""
+    zoom_account_id: str = ""
+    zoom_client_id: str = ""
+    zoom_client_secret: str = ""
+    zoom_api_url: str = "https://api.zoom.us/v2"
+    zoom_oauth_url: str = "https://zoom.us/oauth/token"
     admin_user_ids: Annotated[frozenset[str], NoDecode] = frozenset()
     log_level: str = "INFO"
 

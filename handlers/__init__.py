@@ -4,12 +4,27 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.deps import Deps
 from bot.registry import ListenerRegistry
-from handlers import direct_messages, errors, home, incident_command
+from bot.slack_ops.context import SlackOps
+from handlers import (
+    direct_messages,
+    errors,
+    home,
+    incident_buttons,
+    incident_command,
+    incident_modals,
+    membership,
+)
 
 
-def register_all(app: AsyncApp, registry: ListenerRegistry, deps: Deps) -> None:
+def register_all(app: AsyncApp, registry: ListenerRegistry, ops: SlackOps) -> None:
     errors.register(app)
-    for module in (incident_command, direct_messages, home):
-        module.register(registry, deps)
+    for module in (
+        incident_command,
+        incident_buttons,
+        incident_modals,
+        direct_messages,
+        home,
+        membership,
+    ):
+        module.register(registry, ops)

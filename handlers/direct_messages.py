@@ -7,11 +7,11 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.help import help_message
-from bot.deps import Deps
 from bot.registry import ListenerRegistry
+from bot.slack_ops.context import SlackOps
 
 
-def register(registry: ListenerRegistry, deps: Deps) -> None:
+def register(registry: ListenerRegistry, ops: SlackOps) -> None:
     async def direct_message(event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("bot_id") or event.get("subtype"):
             return

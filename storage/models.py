@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -20,8 +20,8 @@ class IncidentStatus(StrEnum):
     RESOLVED = "resolved"
 
 
-def _utc(nullable: bool = True) -> Column[datetime]:
-    return Column(UTCDateTime(), nullable=nullable)
+def _utc(nullable: bool = True, index: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
 
 
 class Counter(SQLModel, table=True):
@@ -54,6 +54,20 @@ class Incident(SQLModel, table=True):
     identified_at: datetime | None = Field(default=None, sa_column=_utc())
     mitigated_at: datetime | None = Field(default=None, sa_column=_utc())
     resolved_at: datetime | None = Field(default=None, sa_column=_utc())
+    closed_at: datetime | None = Field(default=None, sa_column=_utc())
+    resolution_summary: str = Field(default="")
+    last_update_at: datetime = Field(sa_column=_utc(nullable=False))
+    last_update_text: str = Field(default="")
+    channel_name: str | None = Field(default=None, max_length=80)
+    command_center_ts: str | None = Field(default=None, max_length=32)
+    announcement_ts: str | None = Field(default=None, max_length=32)
+    # Due work, each guarded by a fence that changes whenever it is claimed or rescheduled.
+    next_nudge_at: datetime | None = Field(default=None, sa_column=_utc(index=True))
+    nudge_fence: int = Field(default=0)
+    archive_at: datetime | None = Field(default=None, sa_column=_utc(index=True))
+    archived: bool = Field(default=False)
+    sync_due_at: datetime | None = Field(default=None, sa_column=_utc(index=True))
+    sync_fence: int = Field(default=0)
 
 
 class User(SQLModel, table=True):
@@ -82,3 +96,78 @@ class Service(SQLModel, table=True):
     owners: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     subscribers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     active: bool = Field(default=True)
+
+
+class IncidentRole(SQLModel, table=True):
+    """Who held which role when; at most one current holder per role."""
+
+    __tablename__ = "incident_role"
+    __table_args__ = (
+        Index(
+            "uq_incident_role_current",
+            "incident_id",
+            "role",
+            unique=True,
+            sqlite_where=text("relieved_at IS NULL"),
+            postgresql_where=text("relieved_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    role: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    assigned_by: str | None = Field(default=None, max_length=32)
+    assigned_at: datetime = Field(sa_column=_utc(nullable=False))
+    relieved_at: datetime | None = Field(default=None, sa_column=_utc())
+
+
+class IncidentMember(SQLModel, table=True):
+    """Participants: who may see a private incident and change any incident."""
+
+    __tablename__ = "incident_member"
+
+    incident_id: int = Field(foreign_key="incident.id", primary_key=True)
+    user_id: str = Field(primary_key=True, max_length=32)
+    reason: str = Field(max_length=32)
+    added_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class IncidentTask(SQLModel, table=True):
+    __tablename__ = "incident_task"
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    text: str
+    assignee: str | None = Field(default=None, max_length=32, index=True)
+    created_by: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+    completed_at: datetime | None = Field(default=None, sa_column=_utc())
+    completed_by: str | None = Field(default=None, max_length=32)
+
+
+class TimelineEntry(SQLModel, table=True):
+    """Something that happened, stamped with when it happened rather than when we heard."""
+
+    __tablename__ = "timeline_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    kind: str = Field(max_length=32)
+    occurred_at: datetime = Field(sa_column=_utc(nullable=False))
+    actor: str | None = Field(default=None, max_length=32)
+    text: str = Field(default="")
+    source_url: str | None = Field(default=None, max_length=1024)
+    pinned: bool = Field(default=False)
+    hidden: bool = Field(default=False)
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class PeriodicJob(SQLModel, table=True):
+    """A recurring job's next run, claimed with its fence so one replica runs each round."""
+
+    __tablename__ = "periodic_job"
+
+    name: str = Field(primary_key=True, max_length=64)
+    next_run_at: datetime = Field(sa_column=_utc(nullable=False))
+    fence: int = Field(default=0)

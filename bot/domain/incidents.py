@@ -1,13 +1,11 @@
-"""Incident records: creation with gap-free, race-free numbering."""
+"""Incident numbers: gap-free and race-free on both backends."""
 
 from __future__ import annotations
 
 from sqlalchemy import update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import Clock
-from storage.db import Database
-from storage.models import Counter, Incident, IncidentStatus
+from storage.models import Counter
 
 INCIDENT_NUMBER = "incident_number"
 
@@ -25,33 +23,3 @@ async def allocate_number(session: AsyncSession) -> int:
         .returning(Counter.value)
     )
     return int(result.scalar_one())
-
-
-async def open_incident(
-    db: Database,
-    clock: Clock,
-    *,
-    title: str,
-    severity: str,
-    declared_by: str | None,
-    service: str | None = None,
-    description: str = "",
-    private: bool = False,
-) -> Incident:
-    now = clock.now()
-    async with db.transaction() as session:
-        incident = Incident(
-            number=await allocate_number(session),
-            title=title,
-            description=description,
-            severity=severity,
-            status=IncidentStatus.TRIGGERED.value,
-            service=service,
-            private=private,
-            declared_by=declared_by,
-            created_at=now,
-            updated_at=now,
-            detected_at=now,
-        )
-        session.add(incident)
-    return incident

@@ -33,12 +33,22 @@ async def test_help_answers_in_the_ack_with_the_grammar(
     assert {call.method for call in slack.calls} <= {"auth.test"}
 
 
-@pytest.mark.parametrize("text", ["", "   ", "HELP"])
-async def test_bare_or_shouted_command_also_gets_help(
+@pytest.mark.parametrize("text", ["HELP", "  Help  "])
+async def test_shouted_or_padded_help_also_gets_help(
     slack: FakeSlack, driver: SlackDriver, text: str, alice: User, general: Channel
 ) -> None:
     response = await driver.command("/incident", text, user=alice.id, channel=general.id)
     assert response.json is not None and "OpsGuard commands" in _texts(response.json)
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+async def test_bare_command_opens_the_declare_form(
+    slack: FakeSlack, driver: SlackDriver, text: str, alice: User, general: Channel
+) -> None:
+    response = await driver.command("/incident", text, user=alice.id, channel=general.id)
+    assert response.status == 200
+    call = await slack.wait_for_call("views.open")
+    assert call.ok and call.args["view"]["callback_id"] == "declare_incident"
 
 
 async def test_unknown_subcommand_gets_usage_with_user_text_escaped(

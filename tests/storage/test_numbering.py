@@ -6,7 +6,8 @@ import asyncio
 
 from sqlmodel import select
 
-from bot.domain.incidents import open_incident
+from bot.config import OpsConfig
+from bot.domain.lifecycle import declare
 from fakes.clock import FakeClock
 from storage.db import Database
 from storage.models import Incident
@@ -16,7 +17,7 @@ async def test_concurrent_declarations_get_distinct_sequential_numbers(db: Datab
     clock = FakeClock()
     created = await asyncio.gather(
         *(
-            open_incident(db, clock, title=f"outage {i}", severity="SEV2", declared_by="U1")
+            declare(db, clock, OpsConfig(), title=f"outage {i}", severity="SEV2", declared_by="U1")
             for i in range(40)
         )
     )
@@ -28,7 +29,7 @@ async def test_concurrent_declarations_get_distinct_sequential_numbers(db: Datab
 
 async def test_numbering_continues_after_existing_incidents(db: Database) -> None:
     clock = FakeClock()
-    first = await open_incident(db, clock, title="a", severity="SEV3", declared_by=None)
-    second = await open_incident(db, clock, title="b", severity="SEV3", declared_by=None)
+    first = await declare(db, clock, OpsConfig(), title="a", declared_by="U1")
+    second = await declare(db, clock, OpsConfig(), title="b", declared_by="U1")
     assert (first.number, second.number) == (1, 2)
     assert second.detected_at == clock.now()
