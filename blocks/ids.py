@@ -30,6 +30,7 @@ class BlockId(StrEnum):
     COMMAND_CENTER_ACTIONS = "command_center_actions"
     CARD_ACTIONS = "card_actions"
     NUDGE_ACTIONS = "nudge_actions"
+    PAGE_ACTIONS = "page_actions"
 
 
 class ActionId(StrEnum):
@@ -46,6 +47,9 @@ class ActionId(StrEnum):
     OPEN_WAR_ROOM = "incident_open_war_room"
     POST_UPDATE = "nudge_post_update"
     SNOOZE = "nudge_snooze"
+    PAGE_ACKNOWLEDGE = "page_acknowledge"
+    PAGE_ESCALATE = "page_escalate_now"
+    PAGE_RESOLVE = "page_resolve"
 
 
 class CallbackId(StrEnum):

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from bot.domain.oncall import Schedule
+from bot.domain.paging.models import Policy, Team
 from bot.durations import Duration
 
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -87,6 +88,7 @@ class Service(_Strict):
     subscribers: tuple[UserId, ...] = ()
     runbook_url: HttpUrl | None = None
     war_room: bool | None = None
+    escalation_policy: str | None = None
 
 
 DEFAULT_SEVERITIES = (
@@ -146,6 +148,8 @@ class OpsConfig(_Strict):
     roles: tuple[Role, ...] = DEFAULT_ROLES
     lifecycle: Lifecycle = Lifecycle()
     schedules: tuple[Schedule, ...] = ()
+    teams: tuple[Team, ...] = ()
+    escalation_policies: tuple[Policy, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> OpsConfig:
@@ -155,9 +159,39 @@ class OpsConfig(_Strict):
         _require_unique("services", [s.name for s in self.services])
         _require_unique("roles", [r.id for r in self.roles])
         _require_unique("schedules", [s.name for s in self.schedules])
+        _require_unique("teams", [t.name for t in self.teams])
+        _require_unique("escalation_policies", [p.name for p in self.escalation_policies])
+        self._check_references()
         if not any(r.id == "commander" for r in self.roles):
             raise ValueError("roles: a 'commander' role is required")
         return self
+
+    def _check_references(self) -> None:
+        teams = {t.name for t in self.teams}
+        schedules = {s.name for s in self.schedules}
+        policies = {p.name for p in self.escalation_policies}
+        for p, policy in enumerate(self.escalation_policies):
+            for s, step in enumerate(policy.steps):
+                for t, target in enumerate(step.targets):
+                    where = f"escalation_policies[{p}].steps[{s}].targets[{t}]"
+                    if target.team and target.team not in teams:
+                        raise ValueError(f"{where}: unknown team {target.team!r}")
+                    if target.schedule and target.schedule not in schedules:
+                        raise ValueError(f"{where}: unknown schedule {target.schedule!r}")
+        for i, service in enumerate(self.services):
+            if service.escalation_policy and service.escalation_policy not in policies:
+                raise ValueError(
+                    f"services[{i}].escalation_policy: unknown policy {service.escalation_policy!r}"
+                )
+
+    def policy(self, name: str) -> Policy | None:
+        return next((p for p in self.escalation_policies if p.name == name), None)
+
+    def team(self, name: str) -> Team | None:
+        return next((t for t in self.teams if t.name == name), None)
+
+    def schedule(self, name: str) -> Schedule | None:
+        return next((s for s in self.schedules if s.name == name), None)
 
     def role(self, role_id: str) -> Role | None:
         return next((r for r in self.roles if r.id == role_id.lower()), None)

@@ -14,6 +14,7 @@ from handlers import (
     incident_command,
     incident_modals,
     membership,
+    page_buttons,
 )
 
 
@@ -23,6 +24,7 @@ def register_all(app: AsyncApp, registry: ListenerRegistry, ops: SlackOps) -> No
         incident_command,
         incident_buttons,
         incident_modals,
+        page_buttons,
         direct_messages,
         home,
         membership,

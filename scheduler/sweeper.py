@@ -6,7 +6,8 @@ import logging
 from dataclasses import dataclass
 
 from bot.domain import due
-from bot.slack_ops import notify
+from bot.domain.paging import engine
+from bot.slack_ops import notify, paging
 from bot.slack_ops.context import SlackOps
 from bot.slack_ops.effects import archive
 from bot.slack_ops.sync import refresh
@@ -16,6 +17,8 @@ log = logging.getLogger("opsguard.scheduler")
 
 @dataclass(frozen=True)
 class SweepReport:
+    steps: int = 0
+    pages: int = 0
     nudges: int = 0
     archives: int = 0
     syncs: int = 0
@@ -24,6 +27,9 @@ class SweepReport:
 
 async def sweep(ops: SlackOps) -> SweepReport:
     deps = ops.deps
+    runs = await engine.claim_due(deps.db, deps.clock, deps.config)
+    await paging.after_steps(ops, runs)
+    pages = await paging.deliver_pending(ops)
     nudges = await due.claim_due_nudges(deps.db, deps.clock, deps.config)
     for incident in nudges:
         await notify.send_nudge(ops, incident)
@@ -40,4 +46,4 @@ async def sweep(ops: SlackOps) -> SweepReport:
     if await due.claim_periodic(deps.db, deps.clock, due.DIGEST_JOB, every):
         digest = await notify.send_digest(ops)
         ops.hint(deps.clock.now() + every)
-    return SweepReport(len(nudges), len(archives), len(syncs), digest)
+    return SweepReport(len(runs), pages, len(nudges), len(archives), len(syncs), digest)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import JSON, Column, Index, text
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -68,6 +69,14 @@ class Incident(SQLModel, table=True):
     archived: bool = Field(default=False)
     sync_due_at: datetime | None = Field(default=None, sa_column=_utc(index=True))
     sync_fence: int = Field(default=0)
+    # Escalation: the policy as it was when escalation started, and where it stands.
+    escalation_policy: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    escalation_state: str = Field(default="none", max_length=16)
+    current_escalation_step: int = Field(default=0)
+    escalation_loop: int = Field(default=0)
+    escalation_loop_start: int = Field(default=0)
+    next_escalation_at: datetime | None = Field(default=None, sa_column=_utc(index=True))
+    escalation_fence: int = Field(default=0)
 
 
 class User(SQLModel, table=True):
@@ -171,3 +180,50 @@ class PeriodicJob(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     next_run_at: datetime = Field(sa_column=_utc(nullable=False))
     fence: int = Field(default=0)
+
+
+class PageStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Page(SQLModel, table=True):
+    """One person paged for one step of one pass: the outbox every delivery channel reads."""
+
+    __tablename__ = "page"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "loop", "step", "user_id", name="uq_page_step_user"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    loop: int
+    step: int
+    user_id: str = Field(max_length=32)
+    via: str = Field(default="", max_length=100)
+    status: str = Field(default=PageStatus.PENDING.value, max_length=16)
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None)
+    next_attempt_at: datetime | None = Field(default=None, sa_column=_utc(index=True))
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=_utc())
+
+
+class TeamRotation(SQLModel, table=True):
+    """Where a round-robin team's rotation stands, so it rotates across incidents."""
+
+    __tablename__ = "team_rotation"
+
+    team: str = Field(primary_key=True, max_length=80)
+    next_index: int = Field(default=0)
+
+
+class UsergroupMember(SQLModel, table=True):
+    """Slack user group membership, cached so paging never waits on Slack."""
+
+    __tablename__ = "usergroup_member"
+
+    usergroup_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    fetched_at: datetime = Field(sa_column=_utc(nullable=False))

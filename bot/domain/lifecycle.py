@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.config import OpsConfig
 from bot.domain.errors import DomainError, Forbidden, NotFound
 from bot.domain.incidents import allocate_number
+from bot.domain.paging import engine as paging
 from storage.db import Database
 from storage.models import (
     Incident,
@@ -133,6 +134,7 @@ async def declare(
         )
         if commander != declared_by:
             _timeline(session, incident, now, "role", declared_by, f"commander: <@{commander}>")
+        await paging.start(session, config, incident, now)
     return incident
 
 
@@ -182,6 +184,7 @@ async def set_status(
         previous = incident.status
         incident.status = status.value
         _stamp(incident, status, now)
+        paging.on_acknowledged(incident, now)
         text = f"Status {previous} → {status.value}" if previous != status else "Update"
         _timeline(
             session,
@@ -507,6 +510,7 @@ def _stamp(incident: Incident, status: IncidentStatus, now: datetime) -> None:
 
 
 def _record_update(incident: Incident, config: OpsConfig, now: datetime, text: str) -> None:
+    paging.on_update(incident, now)
     incident.last_update_at = now
     incident.last_update_text = text
     incident.updated_at = now
@@ -515,6 +519,7 @@ def _record_update(incident: Incident, config: OpsConfig, now: datetime, text: s
 
 
 def _close_out(incident: Incident, config: OpsConfig, now: datetime, summary: str) -> None:
+    paging.on_resolved(incident)
     incident.resolution_summary = summary
     incident.next_nudge_at = None
     sev = config.severity(incident.severity)

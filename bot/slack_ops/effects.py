@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from slack_sdk.errors import SlackApiError
@@ -9,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from bot.domain import due
 from bot.domain.lifecycle import Change
 from bot.domain.snapshot import snapshot
-from bot.slack_ops import notify
+from bot.slack_ops import notify, paging
 from bot.slack_ops.context import SlackOps
 from bot.slack_ops.home import refresh_homes
 from bot.slack_ops.sync import refresh
@@ -22,11 +23,15 @@ log = logging.getLogger("opsguard.slack")
 async def after_declare(ops: SlackOps, incident: Incident, *, actor: str) -> WarRoom | None:
     assert incident.id is not None
     room = None
+    # Pages go out at once, alongside the war room; paged people are members, so invited.
     if ops.deps.config.opens_war_room(incident.severity, incident.service):
-        room = await open_war_room(ops, incident.id, actor=actor)
+        room, _ = await asyncio.gather(
+            open_war_room(ops, incident.id, actor=actor), paging.deliver_pending(ops)
+        )
     else:
-        await refresh(ops, incident.id)
+        await asyncio.gather(refresh(ops, incident.id), paging.deliver_pending(ops))
     ops.hint(incident.next_nudge_at)
+    ops.hint(incident.next_escalation_at)
     await refresh_homes(ops, {actor})
     return room
 

@@ -1,0 +1,70 @@
+"""The page outbox: deliveries are claimed with a lease, retried with backoff, never blocking.
+
+Email, SMS or push can read the same rows later (one row per person per step); today the
+Slack DM is the channel.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import col, select
+
+from bot.clock import Clock
+from storage.db import Database
+from storage.models import Page, PageStatus
+
+LEASE = timedelta(seconds=60)  # a claimed delivery not reported by then is tried again
+MAX_ATTEMPTS = 6
+CLAIM_BATCH = 200
+
+
+def backoff(attempts: int) -> timedelta:
+    """5 s, 10 s, 20 s … capped at 5 minutes."""
+    return min(timedelta(seconds=5 * 2 ** max(attempts - 1, 0)), timedelta(minutes=5))
+
+
+async def claim(db: Database, clock: Clock) -> list[Page]:
+    now = clock.now()
+    async with db.transaction() as session:
+        pages = (
+            await session.exec(
+                select(Page)
+                .where(Page.status == PageStatus.PENDING.value, col(Page.next_attempt_at) <= now)
+                .order_by(col(Page.next_attempt_at), col(Page.id))
+                .limit(CLAIM_BATCH)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        for page in pages:
+            page.attempts += 1
+            page.next_attempt_at = now + LEASE
+            session.add(page)
+    return list(pages)
+
+
+async def delivered(db: Database, clock: Clock, page_id: int) -> None:
+    async with db.transaction() as session:
+        page = await session.get(Page, page_id, with_for_update=True)
+        if page is not None:
+            page.status = PageStatus.SENT.value
+            page.sent_at = clock.now()
+            page.next_attempt_at = None
+            page.last_error = None
+            session.add(page)
+
+
+async def failed(db: Database, clock: Clock, page_id: int, error: str) -> Page | None:
+    """Schedule another try, or give up after MAX_ATTEMPTS; returns the updated page."""
+    async with db.transaction() as session:
+        page = await session.get(Page, page_id, with_for_update=True)
+        if page is None:
+            return None
+        page.last_error = error[:500]
+        if page.attempts >= MAX_ATTEMPTS:
+            page.status = PageStatus.FAILED.value
+            page.next_attempt_at = None
+        else:
+            page.next_attempt_at = clock.now() + backoff(page.attempts)
+        session.add(page)
+    return page
