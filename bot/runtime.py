@@ -14,11 +14,13 @@ from bot.app import build_app
 from bot.clock import Clock, SystemClock
 from bot.config import OpsConfig
 from bot.deps import Deps
+from bot.domain import due
 from bot.domain.services import sync_services
 from bot.metrics import Metrics
 from bot.registry import ListenerRegistry
 from bot.settings import Settings
 from bot.slack_ops.context import SlackOps
+from bot.slack_ops.usergroups import refresh_usergroups
 from handlers.http_routes import add_routes, metrics_middleware
 from scheduler.hints import Scheduler
 from storage.db import Database
@@ -78,8 +80,10 @@ class OpsGuard:
         if migrate:
             await upgrade(self.deps.db)
         await sync_services(self.deps.db, self.deps.config)
+        await due.ensure_jobs(self.deps.db, self.deps.clock, self.deps.config)
         identity = await self._verify_token()
         self.ops.bot_user_id = identity.user_id
+        await refresh_usergroups(self.ops)  # before any incident can be paged
         web_app = web.Application(
             client_max_size=MAX_BODY_BYTES, middlewares=[metrics_middleware(self.deps)]
         )

@@ -30,9 +30,6 @@ class Scheduler:
 
     async def start(self) -> None:
         deps = self.ops.deps
-        await due.ensure_periodic(
-            deps.db, due.DIGEST_JOB, deps.clock.now() + deps.config.lifecycle.digest_interval
-        )
         self.aps.add_job(
             self._sweep,
             "interval",

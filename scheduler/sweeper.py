@@ -11,6 +11,7 @@ from bot.slack_ops import notify, paging
 from bot.slack_ops.context import SlackOps
 from bot.slack_ops.effects import archive
 from bot.slack_ops.sync import refresh
+from bot.slack_ops.usergroups import refresh_usergroups
 
 log = logging.getLogger("opsguard.scheduler")
 
@@ -41,6 +42,8 @@ async def sweep(ops: SlackOps) -> SweepReport:
     syncs = await due.claim_due_syncs(deps.db, deps.clock)
     for incident_id in syncs:
         await refresh(ops, incident_id)
+    if await due.claim_periodic(deps.db, deps.clock, due.USERGROUP_JOB, due.USERGROUP_EVERY):
+        await refresh_usergroups(ops)
     digest = False
     every = deps.config.lifecycle.digest_interval
     if await due.claim_periodic(deps.db, deps.clock, due.DIGEST_JOB, every):

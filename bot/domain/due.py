@@ -21,6 +21,8 @@ from storage.models import Incident, IncidentStatus, PeriodicJob
 
 CLAIM_BATCH = 100
 DIGEST_JOB = "stakeholder_digest"
+USERGROUP_JOB = "usergroup_refresh"
+USERGROUP_EVERY = timedelta(minutes=15)
 RETRY_ARCHIVE_AFTER = timedelta(minutes=5)
 
 
@@ -116,6 +118,12 @@ async def ensure_periodic(db: Database, name: str, first_run: datetime) -> None:
             .values(name=name, next_run_at=first_run, fence=0)
             .on_conflict_do_nothing(index_elements=["name"])
         )
+
+
+async def ensure_jobs(db: Database, clock: Clock, config: OpsConfig) -> None:
+    """The recurring jobs' rows (start-up refreshes the user groups itself)."""
+    await ensure_periodic(db, DIGEST_JOB, clock.now() + config.lifecycle.digest_interval)
+    await ensure_periodic(db, USERGROUP_JOB, clock.now() + USERGROUP_EVERY)
 
 
 async def claim_periodic(db: Database, clock: Clock, name: str, every: timedelta) -> bool:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.config import OpsConfig
+from bot.settings import Settings
 from fakes.clock import FakeClock
 from fakes.driver import SlackDriver
+from fakes.slack import FakeSlack, User
 from tests.conftest import SIGNING_SECRET
 from tests.paging.conftest import Paging, paging_config, start
 
@@ -118,3 +121,38 @@ async def test_restart_with_a_pending_step_fires_it_exactly_once(
         await revived.stop()
         world.guard = await start(settings, paging_config(world.users), clock)
     assert in_order(world) == [[bob], sorted([carol, dave])]
+
+
+async def test_usergroup_target_pages_its_members(
+    slack: FakeSlack, settings: Settings, users: dict[str, User]
+) -> None:
+    group = slack.add_usergroup("oncall-db", users=[users["carol"].id, users["dave"].id])
+    config = OpsConfig.model_validate(
+        {
+            "services": [{"name": "db", "escalation_policy": "db"}],
+            "escalation_policies": [
+                {"name": "db", "steps": [{"delay": "5m", "targets": [{"usergroup": group.id}]}]}
+            ],
+        }
+    )
+    guard = await start(settings, config, FakeClock())
+    general = slack.add_channel("general", members=[u.id for u in users.values()])
+    try:
+        async with SlackDriver(
+            slack, app_url=f"{guard.url}/slack/events", signing_secret=SIGNING_SECRET
+        ) as driver:
+            await driver.command(
+                "/incident",
+                "declare DB slow service:db",
+                user=users["alice"].id,
+                channel=general.id,
+            )
+            await slack.wait_for_response()
+    finally:
+        await guard.stop()
+    paged = sorted(
+        c.args["channel"]
+        for c in slack.calls_to("chat.postMessage")
+        if "You are paged" in c.args.get("text", "")
+    )
+    assert paged == sorted([users["carol"].id, users["dave"].id])
