@@ -115,12 +115,18 @@ def nudge(
 
 
 def integration_note(what: str, why: str, *, instead: str = "") -> tuple[str, list[Block]]:
-    """An integration failed and we carried on: `Couldn't create a Zoom meeting (Zoom answered
-    503). Using the Meet room instead.` Every part is escaped: `why` may quote a remote API."""
-    sentence = f"{safe(what.strip().rstrip('.'), 1000)} ({safe(why.strip().rstrip('.'), 1000)})."
-    if instead.strip():
-        sentence += f" {safe(instead.strip(), 800)}"
-    return sentence, [SectionBlock(text=MarkdownTextObject(text=f":warning: {sentence}"))]
+    """An integration failed and we carried on, as `<what>: <why>. <instead>`, e.g.
+    `Conference bridge: Couldn't create a Zoom meeting (Zoom answered 503). Using the Meet
+    room instead.` Every part is escaped: `why` may quote a remote API's answer."""
+    parts = [f"{_sentence(what).rstrip('.')}: {_sentence(why)}", _sentence(instead)]
+    text = safe(" ".join(p for p in parts if p), 2900)
+    return text, [SectionBlock(text=MarkdownTextObject(text=f":warning: {text}"))]
+
+
+def _sentence(text: str) -> str:
+    """One line, ending in punctuation (empty stays empty)."""
+    line = one_line(text)
+    return line if not line or line[-1] in ".!?" else f"{line}."
 
 
 def refusal(message: str) -> tuple[str, list[Block]]:
