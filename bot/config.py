@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 import yaml
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     HttpUrl,
@@ -24,26 +23,13 @@ from pydantic import (
 from bot.domain.oncall import Schedule
 from bot.domain.paging.models import Policy, Team
 from bot.durations import Duration
+from bot.validators import NAME, UserId, matching
 
-SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-SERVICE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 SEVERITY_ID = re.compile(r"^SEV[0-9]$")
-
-
-def _matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
-    def check(value: str) -> str:
-        if not pattern.match(value):
-            raise ValueError(f"{value!r} is not {what}")
-        return value
-
-    return AfterValidator(check)
-
-
-UserId = Annotated[str, _matching(SLACK_USER_ID, "a Slack user ID (like U012ABCDEF)")]
 ServiceName = Annotated[
-    str, _matching(SERVICE_NAME, "a service name (lowercase a-z, 0-9, - and _, at most 80)")
+    str, matching(NAME, "a service name (lowercase a-z, 0-9, - and _, at most 80)")
 ]
-SeverityId = Annotated[str, _matching(SEVERITY_ID, "a severity id (SEV0 to SEV9)")]
+SeverityId = Annotated[str, matching(SEVERITY_ID, "a severity id (SEV0 to SEV9)")]
 
 
 class ConfigError(Exception):
@@ -67,7 +53,7 @@ ROLE_ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 
 class Role(_Strict):
-    id: Annotated[str, _matching(ROLE_ID, "a role id (lowercase a-z, 0-9 and _)")]
+    id: Annotated[str, matching(ROLE_ID, "a role id (lowercase a-z, 0-9 and _)")]
     label: str
     description: str
 

@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.durations import Duration
-
-USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
-USERGROUP = re.compile(r"^S[A-Z0-9]{2,}$")
-NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
-
-
-def _matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
-    def check(value: str) -> str:
-        if not pattern.match(value):
-            raise ValueError(f"{value!r} is not {what}")
-        return value
-
-    return AfterValidator(check)
-
-
-UserId = Annotated[str, _matching(USER, "a Slack user ID (like U012ABCDEF)")]
-UsergroupId = Annotated[str, _matching(USERGROUP, "a Slack user group ID (like S012ABCDEF)")]
-Name = Annotated[str, _matching(NAME, "a name (lowercase a-z, 0-9, - and _)")]
+from bot.validators import Name, UsergroupId, UserId
 
 
 class _Strict(BaseModel):
