@@ -29,7 +29,7 @@ def help_message() -> tuple[str, list[Block]]:
             elements=[
                 MarkdownTextObject(
                     text=f"Run `{INCIDENT_COMMAND}` commands in a war room or any channel; "
-                    "you can also DM me `help`."
+                    "you can also DM me `help`. `/oncall` shows who is on call."
                 )
             ]
         ),

@@ -135,6 +135,12 @@ def refusal(message: str) -> tuple[str, list[Block]]:
     return text, [SectionBlock(text=MarkdownTextObject(text=f":no_entry_sign: {text}"))]
 
 
+def notice(message: str) -> tuple[str, list[Block]]:
+    """A plain private answer that is good news (e.g. a snooze), escaped like a refusal."""
+    text = safe(message, 2900)
+    return text, [SectionBlock(text=MarkdownTextObject(text=text))]
+
+
 def _name(incident: Incident) -> str:
     return f"{incident_ref(incident)} · {safe(one_line(incident.title), 300)}"
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from blocks.notices import refusal
+from blocks.notices import notice, refusal
 from bot.domain import lifecycle
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.lifecycle import Actor
@@ -48,9 +48,11 @@ async def incident_by_id(ops: SlackOps, value: str, user_id: str) -> Incident:
     return incident
 
 
-async def tell(client: AsyncWebClient, body: dict[str, Any], message: str) -> None:
+async def tell(
+    client: AsyncWebClient, body: dict[str, Any], message: str, *, refused: bool = True
+) -> None:
     """An ephemeral answer to a click, wherever the click came from."""
-    text, blocks = refusal(message)
+    text, blocks = refusal(message) if refused else notice(message)
     user = (body.get("user") or {}).get("id") or body.get("user_id")
     channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
     if channel:

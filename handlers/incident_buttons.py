@@ -77,6 +77,7 @@ def register(registry: ListenerRegistry, ops: SlackOps) -> None:
                     body,
                     "Snoozed: I'll remind you again in "
                     f"{config.lifecycle.snooze.total_seconds() / 60:.0f} minutes.",
+                    refused=False,
                 )
             elif kind == ActionId.OPEN_WAR_ROOM:
                 await lifecycle.add_members(db, clock, incident.id, [user], "opener")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.declare import declare_modal
@@ -110,9 +111,14 @@ def register(registry: ListenerRegistry, ops: SlackOps) -> None:
         description, source = "", None
         if body.get("type") == "message_action":
             message, channel = body["message"], body["channel"]["id"]
-            link = await client.chat_getPermalink(channel=channel, message_ts=message["ts"])
-            source = link["permalink"]
-            description = f"{message.get('text', '')}\n\nFrom: {source}"
+            description = message.get("text", "")
+            try:
+                link = await client.chat_getPermalink(channel=channel, message_ts=message["ts"])
+            except SlackApiError:
+                link = None  # a DM or private channel OpsGuard is not in: no link, still declare
+            if link is not None:
+                source = link["permalink"]
+                description += f"\n\nFrom: {source}"
         view = declare_modal(
             deps.config, commander=user, description=description, source_url=source
         )

@@ -54,6 +54,7 @@ class Change:
     task: IncidentTask | None = None
     open_war_room: bool = False
     reopened: bool = False
+    noop: bool = False  # it already was so: nothing was recorded, nothing to tell
     added_members: list[str] = field(default_factory=list)
 
 
@@ -70,6 +71,41 @@ async def declare(
     private: bool = False,
     commander: str | None = None,
 ) -> Incident:
+    async with db.transaction() as session:
+        return await declare_in(
+            session,
+            clock.now(),
+            config,
+            title=title,
+            declared_by=declared_by,
+            severity=severity,
+            service=service,
+            description=description,
+            private=private,
+            commander=commander,
+        )
+
+
+async def declare_in(
+    session: AsyncSession,
+    now: datetime,
+    config: OpsConfig,
+    *,
+    title: str,
+    declared_by: str | None,
+    severity: str = "SEV3",
+    service: str | None = None,
+    description: str = "",
+    private: bool = False,
+    commander: str | None = None,
+    detected_at: datetime | None = None,
+    source: str | None = None,
+) -> Incident:
+    """Declare inside the caller's transaction (alert intake groups and declares at once).
+
+    An alert declares with no person (`declared_by=None`, `source` naming the integration):
+    the incident then has no commander until someone takes the role.
+    """
     title = " ".join(title.split())
     if not title:
         raise DomainError("An incident needs a title.")
@@ -85,27 +121,31 @@ async def declare(
         if svc is None:
             valid = ", ".join(s.name for s in config.services) or "(none configured)"
             raise DomainError(f"Unknown service “{service}”. Valid services: {valid}.")
-    now = clock.now()
     commander = commander or declared_by
-    async with db.transaction() as session:
-        incident = Incident(
-            number=await allocate_number(session),
-            title=title,
-            description=description.strip(),
-            severity=sev.id,
-            status=IncidentStatus.TRIGGERED.value,
-            service=svc.name if svc else None,
-            private=private,
-            declared_by=declared_by,
-            created_at=now,
-            updated_at=now,
-            detected_at=now,
-            last_update_at=now,
-            next_nudge_at=_nudge_after(config, sev.id, now),
-        )
-        session.add(incident)
-        await session.flush()
-        assert incident.id is not None
+    via = f" from {source}" if source else ""
+    incident = Incident(
+        number=await allocate_number(session),
+        title=title,
+        description=description.strip(),
+        severity=sev.id,
+        status=IncidentStatus.TRIGGERED.value,
+        service=svc.name if svc else None,
+        private=private,
+        declared_by=declared_by,
+        created_at=now,
+        updated_at=now,
+        detected_at=detected_at or now,
+        last_update_at=now,
+        next_nudge_at=_nudge_after(config, sev.id, now),
+    )
+    session.add(incident)
+    await session.flush()
+    assert incident.id is not None
+    members: dict[str, str] = {}
+    if declared_by:
+        members[declared_by] = "declarer"
+    if commander:
+        members.setdefault(commander, "commander")
         session.add(
             IncidentRole(
                 incident_id=incident.id,
@@ -115,26 +155,25 @@ async def declare(
                 assigned_at=now,
             )
         )
-        members = {declared_by: "declarer", commander: "commander"}
-        for user in svc.owners if svc else ():
-            members.setdefault(user, "owner")
-        for user in svc.subscribers if svc else ():
-            members.setdefault(user, "subscriber")
-        for user, reason in members.items():
-            session.add(
-                IncidentMember(incident_id=incident.id, user_id=user, reason=reason, added_at=now)
-            )
-        _timeline(
-            session,
-            incident,
-            now,
-            "declared",
-            declared_by,
-            f"Declared {sev.id} “{title}”" + (f" for {svc.name}" if svc else ""),
+    for user in svc.owners if svc else ():
+        members.setdefault(user, "owner")
+    for user in svc.subscribers if svc else ():
+        members.setdefault(user, "subscriber")
+    for user, reason in members.items():
+        session.add(
+            IncidentMember(incident_id=incident.id, user_id=user, reason=reason, added_at=now)
         )
-        if commander != declared_by:
-            _timeline(session, incident, now, "role", declared_by, f"commander: <@{commander}>")
-        await paging.start(session, config, incident, now)
+    _timeline(
+        session,
+        incident,
+        now,
+        "declared",
+        declared_by,
+        f"Declared {sev.id} “{title}”" + (f" for {svc.name}" if svc else "") + via,
+    )
+    if commander and commander != declared_by:
+        _timeline(session, incident, now, "role", declared_by, f"commander: <@{commander}>")
+    await paging.start(session, config, incident, now)
     return incident
 
 
@@ -180,7 +219,7 @@ async def set_status(
         if incident.status == IncidentStatus.RESOLVED and status != IncidentStatus.RESOLVED:
             raise DomainError(f"INC-{incident.number} is resolved; reopen it first.")
         if incident.status == status and not message:
-            return Change(incident)
+            return Change(incident, noop=True)
         previous = incident.status
         incident.status = status.value
         _stamp(incident, status, now)
@@ -227,7 +266,7 @@ async def set_severity(
     async with db.transaction() as session:
         incident = await _for_change(session, incident_id, actor)
         if incident.severity == sev.id:
-            return Change(incident)
+            return Change(incident, noop=True)
         previous = incident.severity
         incident.severity = sev.id
         incident.updated_at = now
@@ -259,7 +298,7 @@ async def assign_role(
         incident = await _for_change(session, incident_id, actor)
         current = await _current_holder(session, incident_id, spec.id)
         if current is not None and current.user_id == user_id:
-            return Change(incident)
+            return Change(incident, noop=True)
         if current is not None:
             current.relieved_at = now
             session.add(current)
@@ -334,6 +373,14 @@ async def resolve(
     )
 
 
+def resolve_in(incident: Incident, config: OpsConfig, now: datetime, summary: str) -> None:
+    """Resolve on the system's own authority (every alert cleared); the caller records why."""
+    incident.status = IncidentStatus.RESOLVED.value
+    _stamp(incident, IncidentStatus.RESOLVED, now)
+    _record_update(incident, config, now, summary)
+    _close_out(incident, config, now, summary)
+
+
 async def reopen(
     db: Database, clock: Clock, config: OpsConfig, incident_id: int, actor: Actor
 ) -> Change:
@@ -380,14 +427,17 @@ async def add_members(
 async def attach_war_room(
     db: Database, clock: Clock, incident_id: int, *, channel_id: str, channel_name: str
 ) -> Incident:
+    """The first channel attached is the war room (two requests may open one at once);
+    the returned incident says which one that is."""
     now = clock.now()
     async with db.transaction() as session:
         incident = await session.get(Incident, incident_id, with_for_update=True)
         assert incident is not None
-        incident.channel_id = channel_id
-        incident.channel_name = channel_name
-        incident.updated_at = now
-        session.add(incident)
+        if incident.channel_id is None:
+            incident.channel_id = channel_id
+            incident.channel_name = channel_name
+            incident.updated_at = now
+            session.add(incident)
     return incident
 
 
@@ -435,20 +485,31 @@ async def check_can_see(db: Database, incident: Incident, actor: Actor) -> None:
             raise Forbidden("That incident is private, and you are not one of its members.")
 
 
+async def check_can_change(db: Database, incident: Incident, actor: Actor) -> None:
+    """The check every change makes, for work done before the change is stored (a bridge)."""
+    async with db.session() as session:
+        await _check_change(session, incident, actor)
+
+
 async def _for_change(session: AsyncSession, incident_id: int, actor: Actor) -> Incident:
     incident = await session.get(Incident, incident_id, with_for_update=True)
     if incident is None:
         raise NotFound("That incident no longer exists.")
+    await _check_change(session, incident, actor)
+    return incident
+
+
+async def _check_change(session: AsyncSession, incident: Incident, actor: Actor) -> None:
     if actor.is_admin:
-        return incident
-    if await session.get(IncidentMember, (incident_id, actor.user_id)) is None:
+        return
+    assert incident.id is not None
+    if await session.get(IncidentMember, (incident.id, actor.user_id)) is None:
         if incident.private:
             raise Forbidden("That incident is private, and you are not one of its members.")
         raise Forbidden(
             f"Only INC-{incident.number}'s participants and OpsGuard admins can change it. "
             "Join its channel or ask its commander to add you."
         )
-    return incident
 
 
 async def _current_holder(

@@ -20,7 +20,8 @@ from storage.models import Incident, IncidentStatus
 log = logging.getLogger("opsguard.slack")
 
 
-async def after_declare(ops: SlackOps, incident: Incident, *, actor: str) -> WarRoom | None:
+async def after_declare(ops: SlackOps, incident: Incident, *, actor: str | None) -> WarRoom | None:
+    """`actor` is None when an alert declared the incident."""
     assert incident.id is not None
     room = None
     # Pages go out at once, alongside the war room; paged people are members, so invited.
@@ -32,15 +33,20 @@ async def after_declare(ops: SlackOps, incident: Incident, *, actor: str) -> War
         await asyncio.gather(refresh(ops, incident.id), paging.deliver_pending(ops))
     ops.hint(incident.next_nudge_at)
     ops.hint(incident.next_escalation_at)
-    await refresh_homes(ops, {actor})
+    snap = await snapshot(ops.deps.db, incident.id)
+    if snap.commander and snap.commander != actor:  # named in the form: tell them
+        await notify.role_assigned(ops, snap.incident, "commander", snap.commander)
+    await refresh_homes(ops, {actor} - {None})
     return room
 
 
 async def after_change(
-    ops: SlackOps, change: Change, *, actor: str, update_text: str | None = None
+    ops: SlackOps, change: Change, *, actor: str | None, update_text: str | None = None
 ) -> None:
     incident = change.incident
     assert incident.id is not None
+    if change.noop:
+        return
     if change.open_war_room:
         await open_war_room(ops, incident.id, actor=actor)
     if change.reopened and incident.channel_id:
@@ -57,10 +63,10 @@ async def after_change(
     if update_text is not None and snap.incident.status == IncidentStatus.RESOLVED:
         await notify.resolved(ops, snap)
     elif update_text is not None:
-        await notify.status_posted(ops, snap, actor=actor, text=update_text)
+        await notify.status_posted(ops, snap, actor=actor or ops.bot_user_id, text=update_text)
     ops.hint(snap.incident.next_nudge_at)
     ops.hint(snap.incident.archive_at)
-    await refresh_homes(ops, {actor, *invite})
+    await refresh_homes(ops, {*invite, actor} - {None})
 
 
 async def archive(ops: SlackOps, incident: Incident) -> None:

@@ -22,6 +22,15 @@ from bot.slack_ops.context import SlackOps, describe_failure
 
 log = logging.getLogger("opsguard.slack")
 RESYNC_AFTER = timedelta(minutes=1)
+# Refusals about the person, not the call: retrying would never help.
+UNINVITABLE = {
+    "user_not_found",
+    "cant_invite",
+    "user_is_deactivated",
+    "user_is_restricted",
+    "user_is_ultra_restricted",
+    "cant_invite_self",
+}
 
 
 async def refresh(ops: SlackOps, incident_id: int, *, invite: Sequence[str] = ()) -> None:
@@ -135,9 +144,13 @@ async def invite_users(ops: SlackOps, channel_id: str, users: list[str]) -> list
             channel=channel_id, users=wanted, force=True
         )
     except SlackApiError as exc:
-        if exc.response.get("error") == "already_in_channel":
+        error = exc.response.get("error")
+        if error == "already_in_channel":
             return []
         if len(wanted) == 1:
+            if error in UNINVITABLE:
+                log.info("cannot invite %s to %s: %s", wanted[0], channel_id, error)
+                return wanted
             raise
         # Slack refused the whole batch: invite one by one so the valid users still get in.
         results = await asyncio.gather(

@@ -55,18 +55,25 @@ async def open_war_room(ops: SlackOps, incident_id: int, *, actor: str | None) -
     if isinstance(bridge, BaseException):
         log.exception("INC-%s: bridge failed", incident.number, exc_info=bridge)
         bridge = Bridge(url=None, provider="none", note=describe_failure(bridge))
-    await lifecycle.record_bridge(
-        deps.db, deps.clock, incident_id, bridge.url, bridge.provider, actor
-    )
     if isinstance(created, BaseException):
+        await lifecycle.record_bridge(
+            deps.db, deps.clock, incident_id, bridge.url, bridge.provider, actor
+        )
         log.warning("INC-%s: war room channel failed: %s", incident.number, created)
         snap = await snapshot(deps.db, incident_id)
         if announced(ops, snap):
             await run_steps(ops, snap, {"announcement card": show_card(ops, snap)})
         return WarRoom(None, describe_failure(created))
     channel_id, name = created
-    await lifecycle.attach_war_room(
+    attached = await lifecycle.attach_war_room(
         deps.db, deps.clock, incident_id, channel_id=channel_id, channel_name=name
+    )
+    if attached.channel_id != channel_id:
+        # Another request (a second click) opened the war room first: keep theirs only.
+        await _discard(ops, channel_id, incident.number)
+        return WarRoom(attached.channel_id)
+    await lifecycle.record_bridge(
+        deps.db, deps.clock, incident_id, bridge.url, bridge.provider, actor
     )
     snap = await snapshot(deps.db, incident_id)
     steps = {
@@ -100,7 +107,9 @@ async def recreate_bridge(ops: SlackOps, incident_id: int, *, actor: str) -> Bri
             ops,
             await snapshot(deps.db, incident_id),
             {
-                "bookmarks": _bookmarks(ops, incident.channel_id, bridge, None),
+                "bookmarks": _swap_bridge_bookmark(
+                    ops, incident.channel_id, incident.conference_url, bridge
+                ),
             },
         )
     return bridge
@@ -119,6 +128,13 @@ async def _create_channel(ops: SlackOps, incident: Incident) -> tuple[str, str]:
     raise RuntimeError(f"every name up to {name} is taken")
 
 
+async def _discard(ops: SlackOps, channel_id: str, number: int) -> None:
+    try:
+        await ops.client.conversations_archive(channel=channel_id)
+    except SlackApiError as exc:
+        log.warning("INC-%s: could not archive the spare channel %s: %s", number, channel_id, exc)
+
+
 async def _bookmarks(
     ops: SlackOps, channel_id: str, bridge: Bridge, service: Service | None
 ) -> None:
@@ -133,6 +149,17 @@ async def _bookmarks(
             for title, link in links
         )
     )
+
+
+async def _swap_bridge_bookmark(
+    ops: SlackOps, channel_id: str, old_url: str | None, bridge: Bridge
+) -> None:
+    """The new bridge's bookmark replaces the old one's, so the header shows no dead link."""
+    listed = await ops.client.bookmarks_list(channel_id=channel_id)
+    for mark in listed.get("bookmarks") or []:
+        if old_url and mark.get("link") == old_url:
+            await ops.client.bookmarks_remove(channel_id=channel_id, bookmark_id=mark["id"])
+    await _bookmarks(ops, channel_id, bridge, None)
 
 
 async def _service(ops: SlackOps, incident: Incident) -> Service | None:
