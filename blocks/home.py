@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from slack_sdk.models.blocks import (
@@ -17,6 +18,7 @@ from slack_sdk.models.views import View
 
 from blocks.command_center import task_section
 from blocks.ids import ActionId, BlockId
+from blocks.oncall import home_on_call
 from blocks.text import (
     channel_link,
     command_list,
@@ -32,6 +34,7 @@ from blocks.text import (
 )
 from bot.commands import INCIDENT_SUBCOMMANDS
 from bot.config import OpsConfig
+from bot.domain.oncall.board import MyShifts
 from bot.domain.snapshot import HomeData
 from storage.models import Incident
 
@@ -39,8 +42,17 @@ from storage.models import Incident
 MAX_PER_LIST = 25
 
 
-def home_view(*, user_name: str, tz: str, data: HomeData, config: OpsConfig, now: datetime) -> View:
-    """What one user sees on the Home tab; `data` is already filtered to what they may see."""
+def home_view(
+    *,
+    user_name: str,
+    tz: str,
+    data: HomeData,
+    config: OpsConfig,
+    now: datetime,
+    on_call: Sequence[MyShifts] = (),
+) -> View:
+    """What one user sees on the Home tab; `data` is already filtered to what they may see.
+    `on_call`: the schedules they are in (nothing is shown for none)."""
     blocks: list[Block] = [
         HeaderBlock(text="OpsGuard"),
         SectionBlock(
@@ -54,6 +66,7 @@ def home_view(*, user_name: str, tz: str, data: HomeData, config: OpsConfig, now
             ),
         ),
         DividerBlock(),
+        *home_on_call(on_call),
         HeaderBlock(text="Your incidents"),
     ]
     blocks += _listed(

@@ -36,7 +36,9 @@ def page_message(incident: Incident, *, step: int, via: str) -> tuple[str, list[
         ContextBlock(
             elements=[
                 MarkdownTextObject(
-                    text=f"Step {step + 1} of the escalation policy, via {safe(reason, 200)}."
+                    text="Paged by hand."
+                    if via == "manual"
+                    else f"Step {step + 1} of the escalation policy, via {safe(reason, 200)}."
                 )
             ]
         ),

@@ -44,9 +44,30 @@ INCIDENT_SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("bridge", "/incident bridge [#<number>]", "Create the conference bridge again."),
     Subcommand("resolve", "/incident resolve [#<number>] [summary]", "Resolve the incident."),
     Subcommand("reopen", "/incident reopen [#<number>]", "Reopen a resolved incident."),
+    Subcommand(
+        "page",
+        "/incident page <@user|team|service> [#<number>]",
+        "Page by hand: a person, a team, or whoever is on call for a service.",
+    ),
     Subcommand("help", "/incident help", "Show the commands OpsGuard understands."),
 )
 DECLARE_FORM = Subcommand("", "/incident", "Open the form to declare an incident.")
+
+ONCALL_COMMAND = "/oncall"
+ONCALL_SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand("", "/oncall", "Who is on call now, for every service and schedule."),
+    Subcommand(
+        "show",
+        "/oncall <service|team|schedule>",
+        "Who is on call now and next, and the shifts of the next 7 days.",
+    ),
+    Subcommand(
+        "override",
+        "/oncall override <@user> <duration|until HH:MM> [schedule]",
+        "Cover a schedule from now: for 2h, 1h30m… or until a time on your clock.",
+    ),
+    Subcommand("help", "/oncall help", "Show the /oncall commands."),
+)
 
 _NUMBER = re.compile(r"^#(\d{1,9})$")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -66,8 +87,8 @@ def parse(text: str) -> ParsedCommand:
     return ParsedCommand(subcommand=head.lower(), args=rest.strip())
 
 
-def find(name: str) -> Subcommand | None:
-    return next((sub for sub in INCIDENT_SUBCOMMANDS if sub.name == name), None)
+def find(name: str, among: tuple[Subcommand, ...] = INCIDENT_SUBCOMMANDS) -> Subcommand | None:
+    return next((sub for sub in among if sub.name == name), None)
 
 
 def take_number(args: str) -> tuple[int | None, str]:
@@ -115,3 +136,30 @@ def split_trailing_mention(text: str) -> tuple[str, str | None]:
     head, _, last = text.strip().rpartition(" ")
     user = mention(last)
     return (head.strip(), user) if user and head.strip() else (text.strip(), None)
+
+
+def take_trailing_number(args: str) -> tuple[int | None, str]:
+    """A trailing `#12` names the incident: `dave #12` → (12, "dave")."""
+    head, _, last = args.strip().rpartition(" ")
+    match = _NUMBER.match(last)
+    return (int(match.group(1)), head.strip()) if match else (None, args.strip())
+
+
+@dataclass(frozen=True)
+class OverrideArgs:
+    user: str
+    when: str  # "2h" or "until 17:30", checked by bot.domain.oncall.cover
+    schedule: str | None
+
+
+def parse_override(args: str) -> OverrideArgs | None:
+    """`<@user> <duration|until HH:MM> [schedule]`, or None when the words do not fit."""
+    words = args.split()
+    user = mention(words[0]) if words else None
+    if user is None or len(words) < 2:
+        return None
+    size = 2 if words[1].lower() == "until" else 1
+    when, rest = words[1 : 1 + size], words[1 + size :]
+    if len(when) < size or len(rest) > 1:
+        return None
+    return OverrideArgs(user, " ".join(when), rest[0].lower() if rest else None)

@@ -14,6 +14,7 @@ from handlers import (
     incident_command,
     incident_modals,
     membership,
+    oncall_command,
     page_buttons,
 )
 
@@ -28,5 +29,6 @@ def register_all(app: AsyncApp, registry: ListenerRegistry, ops: SlackOps) -> No
         direct_messages,
         home,
         membership,
+        oncall_command,
     ):
         module.register(registry, ops)

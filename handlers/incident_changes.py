@@ -1,4 +1,5 @@
-"""`/incident ack|status|update|sev|role|task|bridge|resolve|reopen`: parse, change, refresh."""
+"""`/incident ack|status|update|sev|role|task|bridge|resolve|reopen` (and `page`, in
+handlers/incident_page.py): parse, change, refresh."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bot.domain.lifecycle import Change
 from bot.slack_ops.context import SlackOps
 from bot.slack_ops.effects import after_change
 from bot.slack_ops.war_room import recreate_bridge
+from handlers import incident_page
 from handlers.common import actor, incident_for
 
 Subcommand = Callable[[AsyncAck, AsyncRespond, dict[str, Any], str], Awaitable[None]]
@@ -85,7 +87,7 @@ def handlers(ops: SlackOps) -> dict[str, Subcommand]:
                 )
                 assert incident.id is not None
                 if name == "bridge":
-                    await lifecycle.check_can_see(deps.db, incident, actor(ops, user))
+                    await lifecycle.check_can_change(deps.db, incident, actor(ops, user))
                     await ack(text="Creating a new bridge…", response_type="ephemeral")
                     bridge = await recreate_bridge(ops, incident.id, actor=user)
                     note = bridge.url or bridge.note or "No bridge is configured."
@@ -104,4 +106,4 @@ def handlers(ops: SlackOps) -> dict[str, Subcommand]:
         return run
 
     names = ("ack", "status", "update", "sev", "role", "task", "bridge", "resolve", "reopen")
-    return {name: subcommand(name) for name in names}
+    return {name: subcommand(name) for name in names} | {"page": incident_page.subcommand(ops)}

@@ -227,3 +227,67 @@ class UsergroupMember(SQLModel, table=True):
     usergroup_id: str = Field(primary_key=True, max_length=32)
     user_id: str = Field(primary_key=True, max_length=32)
     fetched_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class OnCallOverride(SQLModel, table=True):
+    """A cover set from Slack (`/oncall override`): merged after the config's overrides, in
+    creation order, so the latest cover wins where covers overlap."""
+
+    __tablename__ = "oncall_override"
+
+    id: int | None = Field(default=None, primary_key=True)
+    schedule: str = Field(max_length=80, index=True)
+    user_id: str = Field(max_length=32)
+    start_at: datetime = Field(sa_column=_utc(nullable=False))
+    end_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class AlertGroup(SQLModel, table=True):
+    """Repeats of one alert, by (integration, dedup key). Only one may be open at a time."""
+
+    __tablename__ = "alert_group"
+    __table_args__ = (
+        Index(
+            "uq_alert_group_open",
+            "integration",
+            "dedup_key",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    integration: str = Field(max_length=80)
+    dedup_key: str = Field(max_length=255)
+    status: str = Field(default="open", max_length=16)
+    service: str | None = Field(default=None, max_length=80, index=True)
+    title: str = Field(default="")
+    severity: str = Field(max_length=16)
+    incident_id: int | None = Field(default=None, foreign_key="incident.id", index=True)
+    count: int = Field(default=1)
+    first_seen: datetime = Field(sa_column=_utc(nullable=False))
+    last_seen: datetime = Field(sa_column=_utc(nullable=False))
+    closed_at: datetime | None = Field(default=None, sa_column=_utc())
+
+
+class Alert(SQLModel, table=True):
+    """One alert of a group, tracked by its fingerprint (Alertmanager) or the dedup key."""
+
+    __tablename__ = "alert"
+    __table_args__ = (UniqueConstraint("group_id", "fingerprint", name="uq_alert_fingerprint"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="alert_group.id", index=True)
+    fingerprint: str = Field(max_length=255)
+    status: str = Field(default="firing", max_length=16)
+    summary: str = Field(default="")
+    labels: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    links: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    starts_at: datetime | None = Field(default=None, sa_column=_utc())
+    ends_at: datetime | None = Field(default=None, sa_column=_utc())
+    last_seen: datetime = Field(sa_column=_utc(nullable=False))

@@ -6,6 +6,7 @@ import logging
 
 from blocks.home import home_view
 from bot.domain.directory import lookup_user
+from bot.domain.oncall.board import my_on_call
 from bot.domain.snapshot import home_data
 from bot.slack_directory import profile_fetcher
 from bot.slack_ops.context import SlackOps
@@ -22,6 +23,7 @@ async def publish_home(ops: SlackOps, user_id: str) -> None:
         data=await home_data(deps.db, user_id),
         config=deps.config,
         now=deps.clock.now(),
+        on_call=await my_on_call(deps.db, deps.clock, deps.config, user_id),
     )
     await ops.client.views_publish(user_id=user_id, view=view)
 

@@ -42,14 +42,14 @@ def test_manifest_and_registered_listeners_are_the_same_sets() -> None:
 def test_differences_are_reported_both_ways() -> None:
     manifest = load_manifest(REPO / "app_manifest.yml")
     registered = Registered(
-        commands={"/incident", "/oncall"},
+        commands={"/incident", "/oncall", "/postmortem"},
         global_shortcuts=set(manifest.global_shortcuts),
         message_shortcuts=set(manifest.message_shortcuts),
         events=set(manifest.events),
     )
     registered.events.discard("message.im")
     assert differences(manifest, registered) == [
-        "slash command /oncall has a listener but is missing from the manifest",
+        "slash command /postmortem has a listener but is missing from the manifest",
         "event message.im is in the manifest but has no listener",
     ]
 

@@ -21,6 +21,7 @@ from bot.clock import Clock
 from bot.config import OpsConfig
 from bot.domain.errors import DomainError
 from bot.domain.oncall import on_call
+from bot.domain.oncall.overrides import effective_schedule
 from bot.domain.paging.models import Policy, Step
 from storage.db import Database
 from storage.models import (
@@ -226,7 +227,8 @@ async def _recipients(
             else:
                 users = members
         elif target.schedule:
-            schedule = config.schedule(target.schedule)
+            # The config's schedule with the covers set from Slack (`/oncall override`).
+            schedule = await effective_schedule(session, config, target.schedule, at)
             via = f"schedule:{target.schedule}"
             current = on_call(schedule, at).user if schedule else None
             users = [current] if current else []
