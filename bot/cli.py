@@ -1,4 +1,4 @@
-"""The `opsguard` command: run, db upgrade, check, demo."""
+"""The `opsguard` command: run, db upgrade, check, demo, feeds."""
 
 from __future__ import annotations
 
@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="run against the built-in fake Slack and narrate")
     demo.set_defaults(func=_demo)
+
+    feeds = commands.add_parser("feeds", help="print the secret on-call calendar feed URLs")
+    feeds.set_defaults(func=_feeds)
     return parser
 
 
@@ -119,6 +122,20 @@ def _demo(_: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
 
     return asyncio.run(run_demo(sys.stdout))
+
+
+def _feeds(_: argparse.Namespace, settings: Settings) -> int:
+    from bot.domain.oncall.ical import feed_urls
+
+    if not settings.feed_secret:
+        return _fail("calendar feeds are off: set FEED_SECRET to turn them on")
+    try:
+        config = _load(settings)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    for label, url in feed_urls(settings, config.schedules):
+        print(f"{label}: {url}")
+    return 0
 
 
 def _settings_problem(exc: ValidationError) -> str:

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./opsguard.db"
+MIN_SECRET_LENGTH = 16
 
 
 class Settings(BaseSettings):
@@ -35,6 +36,9 @@ class Settings(BaseSettings):
     zoom_oauth_url: str = "https://zoom.us/oauth/token"
     admin_user_ids: Annotated[frozenset[str], NoDecode] = frozenset()
     log_level: str = "INFO"
+    # Unset turns the endpoint / the calendar feeds off (404).
+    cron_token: str = ""
+    feed_secret: str = ""
 
     @field_validator("slack_api_url")
     @classmethod
@@ -47,6 +51,16 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("cron_token", "feed_secret")
+    @classmethod
+    def _long_enough(cls, value: str) -> str:
+        value = value.strip()  # a stray newline from a secrets file is never meant
+        if value and len(value) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"must be at least {MIN_SECRET_LENGTH} characters (try `openssl rand -hex 32`)"
+            )
         return value
 
     @field_validator("log_level")

@@ -12,13 +12,17 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
 from handlers.bolt_request import to_bolt_request
+from handlers.feeds import Sweep, add_feed_routes
 
 log = logging.getLogger("opsguard.http")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def add_routes(web_app: web.Application, deps: Deps, bolt: AsyncApp | None) -> None:
-    """Health and metrics always; /slack/events only in HTTP mode (bolt given)."""
+def add_routes(
+    web_app: web.Application, deps: Deps, bolt: AsyncApp | None, *, sweep: Sweep | None = None
+) -> None:
+    """Health and metrics always; /slack/events only in HTTP mode (bolt given); calendar feeds
+    and the cron trigger (handlers/feeds.py), each off until its secret is set."""
 
     async def healthz(_: web.Request) -> web.Response:
         try:
@@ -35,6 +39,7 @@ def add_routes(web_app: web.Application, deps: Deps, bolt: AsyncApp | None) -> N
 
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/metrics", metrics)
+    add_feed_routes(web_app, deps, sweep)
     if bolt is not None:
 
         async def slack_events(request: web.Request) -> web.Response:

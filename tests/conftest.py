@@ -32,6 +32,8 @@ OPSGUARD_ENV = (
     "INCIDENTS_CHANNEL",
     "ADMIN_USER_IDS",
     "LOG_LEVEL",
+    "CRON_TOKEN",
+    "FEED_SECRET",
 )
 
 

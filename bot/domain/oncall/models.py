@@ -8,7 +8,11 @@ the file and key path in front of them.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from heapq import heappop, heappush
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -20,6 +24,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
@@ -140,20 +145,116 @@ class CustomRotation(_Strict):
 Rotation = Literal["daily", "weekly"] | CustomRotation
 
 
+class ImportedShift(_Strict):
+    """One fixed stretch of an iCal-imported layer: `user` from `start` until `end` (UTC)."""
+
+    user: UserId
+    start: AwareTime
+    end: AwareTime
+
+    @model_validator(mode="after")
+    def _positive(self) -> ImportedShift:
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end.isoformat()}) must be after start")
+        return self
+
+
+def _ical_source(value: str) -> str:
+    source = value.strip()
+    if not source:
+        raise ValueError("give a path to an .ics file or an https:// URL")
+    if "://" in source and source.split("://", 1)[0].lower() not in _ICAL_SCHEMES:
+        raise ValueError(f"{source!r}: use a file path or an https://, http:// or webcal:// URL")
+    return source
+
+
+_ICAL_SCHEMES = ("https", "http", "webcal")
+_ROTATION_KEYS = ("users", "rotation", "handoff", "start")
+
+
 class Layer(_Strict):
-    """Users take turns in list order; shift 0 starts at `start` + `handoff`, local time."""
+    """Users take turns in list order; shift 0 starts at `start` + `handoff`, local time.
+
+    Or, with `ical` (a path or URL) instead of users/rotation/handoff/start, the layer's shifts
+    are a calendar's events, held as fixed `ImportedShift`s: a file is read when the schedule
+    is validated, a URL is fetched at start-up and refreshed (bot.domain.oncall.ical).
+    """
 
     name: str | None = None
-    users: tuple[UserId, ...]
-    rotation: Rotation
-    handoff: ClockTime
-    start: date
+    ical: Annotated[str, AfterValidator(_ical_source)] | None = None  # before users: see below
+    users: tuple[UserId, ...] = ()
+    rotation: Rotation | None = None
+    handoff: ClockTime | None = None
+    start: date | None = None
     restrictions: tuple[Restriction, ...] = ()
+    # Sorted, non-overlapping; replaced wholesale (one attribute write) when a URL is refreshed.
+    _imported: tuple[ImportedShift, ...] = PrivateAttr(default=())
+    _imported_ends: tuple[datetime, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="after")
+    def _rotation_or_ical(self) -> Layer:
+        if self.ical is not None:
+            given = [
+                k for k in (*_ROTATION_KEYS, "restrictions") if getattr(self, k) not in (None, ())
+            ]
+            if given:
+                raise ValueError(
+                    "a layer with ical takes its shifts from the calendar; "
+                    f"remove {', '.join(given)}"
+                )
+            return self
+        missing = [k for k in _ROTATION_KEYS if getattr(self, k) in (None, ())]
+        if missing:
+            raise ValueError(
+                f"missing {', '.join(missing)} (or give ical: a .ics file or URL instead)"
+            )
+        return self
+
+    @property
+    def ical_url(self) -> str | None:
+        """The URL to fetch (webcal:// read as https://), or None for a file or no calendar."""
+        if self.ical is None or "://" not in self.ical:
+            return None
+        scheme, rest = self.ical.split("://", 1)
+        return f"{'https' if scheme.lower() == 'webcal' else scheme.lower()}://{rest}"
+
+    @property
+    def ical_path(self) -> str | None:
+        return self.ical if self.ical is not None and "://" not in self.ical else None
+
+    @property
+    def imported(self) -> tuple[ImportedShift, ...]:
+        return self._imported
+
+    def set_imported(self, events: Iterable[ImportedShift]) -> None:
+        """Replace the calendar's shifts. Where events overlap, the later-starting one wins
+        (ties: the later-listed); the first resumes when it ends, like an override."""
+        flat = _flatten_events(list(events))
+        self._imported, self._imported_ends = flat, tuple(e.end for e in flat)
+
+    def imported_user_at(self, instant: datetime) -> str | None:
+        i = bisect_right(self._imported_ends, instant)
+        if i < len(self._imported) and self._imported[i].start <= instant:
+            return self._imported[i].user
+        return None
+
+    def imported_between(
+        self, window_start: datetime, window_end: datetime
+    ) -> list[tuple[datetime, datetime, str]]:
+        """(start, end, user) inside the window, clipped to it, sorted, non-overlapping."""
+        events, out = self._imported, []
+        for i in range(bisect_right(self._imported_ends, window_start), len(events)):
+            if events[i].start >= window_end:
+                break
+            out.append(
+                (max(events[i].start, window_start), min(events[i].end, window_end), events[i].user)
+            )
+        return out
 
     @field_validator("users")
     @classmethod
-    def _some_users(cls, users: tuple[str, ...]) -> tuple[str, ...]:
-        if not users:
+    def _some_users(cls, users: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        if not users and info.data.get("ical") is None:  # an ical layer dumps `users: []`
             raise ValueError("list at least one Slack user ID")
         return users
 
@@ -182,7 +283,33 @@ class Layer(_Strict):
     @property
     def anchor(self) -> datetime:
         """Naive local wall time at which shift 0 starts."""
+        assert self.start is not None and self.handoff is not None, "not a rotation layer"
         return datetime.combine(self.start, self.handoff)
+
+
+def _flatten_events(events: list[ImportedShift]) -> tuple[ImportedShift, ...]:
+    """Overlapping events to one timeline: the latest-starting active event holds each stretch;
+    touching stretches of the same user merge."""
+    order = sorted(range(len(events)), key=lambda i: (events[i].start, i))
+    cuts = sorted({e.start for e in events} | {e.end for e in events})
+    active: list[tuple[int, datetime, str]] = []  # (-rank, end, user): a max-heap on rank
+    out: list[ImportedShift] = []
+    rank = 0
+    for low, high in pairwise(cuts):
+        while rank < len(order) and events[order[rank]].start <= low:
+            event = events[order[rank]]
+            heappush(active, (-rank, event.end, event.user))
+            rank += 1
+        while active and active[0][1] <= low:
+            heappop(active)
+        if not active:
+            continue
+        user = active[0][2]
+        if out and out[-1].user == user and out[-1].end == low:
+            out[-1] = ImportedShift(user=user, start=out[-1].start, end=high)
+        else:
+            out.append(ImportedShift(user=user, start=low, end=high))
+    return tuple(out)
 
 
 class Override(_Strict):
@@ -225,6 +352,20 @@ class Schedule(_Strict):
             if layer.name in seen:
                 raise ValueError(f"layers[{index}]: duplicate layer name {layer.name!r}")
             seen.add(layer.name)
+        return self
+
+    @model_validator(mode="after")
+    def _read_ical_files(self) -> Schedule:
+        """Files are read here, so a broken one stops the config load naming its key.
+        URLs are fetched at start-up (bot.domain.oncall.ical.IcalRefresher)."""
+        from bot.domain.oncall.ical import IcalError, read_file  # ical imports this module
+
+        for index, layer in enumerate(self.layers):
+            if layer.ical_path is not None:
+                try:
+                    layer.set_imported(read_file(layer.ical_path, self.zone))
+                except IcalError as exc:
+                    raise ValueError(f"layers[{index}].ical: {exc}") from None
         return self
 
     @property

@@ -171,6 +171,8 @@ def _layer_source(layer: Layer, index: int) -> Source:
 
 
 def _layer_user_at(layer: Layer, zone: ZoneInfo, instant: datetime) -> str | None:
+    if layer.ical is not None:  # a calendar's events, held as fixed intervals by the model
+        return layer.imported_user_at(instant)
     k = _shift_index(layer, zone, instant)
     if k < 0:
         return None
@@ -183,6 +185,8 @@ def _layer_intervals(
     layer: Layer, zone: ZoneInfo, window_start: datetime, window_end: datetime
 ) -> list[_Interval]:
     """The layer's on-call stretches inside the window, sorted and non-overlapping."""
+    if layer.ical is not None:
+        return layer.imported_between(window_start, window_end)
     rotation = _rotation_intervals(layer, zone, window_start, window_end)
     if not layer.restrictions:
         return rotation
