@@ -43,6 +43,26 @@ MAX_TASKS = 15
 SECTION_LIMIT = 3000
 
 
+def _alerts(snap: Snapshot) -> list[Block]:
+    """The alerts behind the incident, with their source and dashboard links. Whole lines are
+    dropped to fit the section, so a link is never cut in half."""
+    if not snap.alerts:
+        return []
+    text = "*Alerts*"
+    for alert in snap.alerts:
+        mark = ":white_check_mark:" if alert.status == "resolved" else ":red_circle:"
+        links = [
+            link(item["href"], item.get("text") or "Link")
+            for item in alert.links
+            if item.get("href", "").startswith(("https://", "http://")) and len(item["href"]) < 500
+        ]
+        line = " · ".join([f"{mark} {safe(one_line(alert.summary), 300)}", *links])
+        if len(text) + len(line) + 1 > SECTION_LIMIT:
+            break
+        text += "\n" + line
+    return [SectionBlock(text=MarkdownTextObject(text=text))]
+
+
 def command_center(snap: Snapshot, config: OpsConfig, *, now: datetime) -> tuple[str, list[Block]]:
     """Header, facts, roles (with "I'll take" buttons), latest timeline, open tasks (with
     "Done" buttons) and the action buttons; once resolved, the outcome instead of actions."""
@@ -66,6 +86,7 @@ def command_center(snap: Snapshot, config: OpsConfig, *, now: datetime) -> tuple
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f":telephone_receiver: {call}")))
     blocks.append(DividerBlock())
     blocks += _roles(snap, config, buttons=not resolved)
+    blocks += _alerts(snap)
     blocks += _timeline(snap)
     blocks += _tasks(snap.open_tasks)
     if not resolved:

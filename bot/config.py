@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.domain.alerts.integrations import Integration
 from bot.domain.oncall import Schedule
 from bot.domain.paging.models import Policy, Team
 from bot.durations import Duration
@@ -136,6 +137,7 @@ class OpsConfig(_Strict):
     schedules: tuple[Schedule, ...] = ()
     teams: tuple[Team, ...] = ()
     escalation_policies: tuple[Policy, ...] = ()
+    integrations: tuple[Integration, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> OpsConfig:
@@ -147,6 +149,7 @@ class OpsConfig(_Strict):
         _require_unique("schedules", [s.name for s in self.schedules])
         _require_unique("teams", [t.name for t in self.teams])
         _require_unique("escalation_policies", [p.name for p in self.escalation_policies])
+        _require_unique("integrations", [i.name for i in self.integrations])
         self._check_references()
         if not any(r.id == "commander" for r in self.roles):
             raise ValueError("roles: a 'commander' role is required")
@@ -164,11 +167,23 @@ class OpsConfig(_Strict):
                         raise ValueError(f"{where}: unknown team {target.team!r}")
                     if target.schedule and target.schedule not in schedules:
                         raise ValueError(f"{where}: unknown schedule {target.schedule!r}")
+        services = {s.name for s in self.services}
+        severities = {s.id for s in self.severities}
+        for i, integration in enumerate(self.integrations):
+            where = f"integrations[{i}]"
+            if integration.service and integration.service not in services:
+                raise ValueError(f"{where}.service: unknown service {integration.service!r}")
+            for key, sev in integration.severity_map.items():
+                if sev not in severities:
+                    raise ValueError(f"{where}.severity_map.{key}: unknown severity {sev!r}")
         for i, service in enumerate(self.services):
             if service.escalation_policy and service.escalation_policy not in policies:
                 raise ValueError(
                     f"services[{i}].escalation_policy: unknown policy {service.escalation_policy!r}"
                 )
+
+    def integration(self, name: str) -> Integration | None:
+        return next((i for i in self.integrations if i.name == name), None)
 
     def policy(self, name: str) -> Policy | None:
         return next((p for p in self.escalation_policies if p.name == name), None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -15,14 +16,17 @@ from bot.clock import Clock, SystemClock
 from bot.config import OpsConfig
 from bot.deps import Deps
 from bot.domain import due
+from bot.domain.oncall.ical import IcalRefresher
 from bot.domain.services import sync_services
 from bot.metrics import Metrics
 from bot.registry import ListenerRegistry
 from bot.settings import Settings
 from bot.slack_ops.context import SlackOps
 from bot.slack_ops.usergroups import refresh_usergroups
+from handlers.alert_hooks import add_alert_routes
 from handlers.http_routes import add_routes, metrics_middleware
 from scheduler.hints import Scheduler
+from scheduler.sweeper import sweep
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -57,6 +61,7 @@ class OpsGuard:
         self.ops: SlackOps
         self.bolt, self.registry, self.ops = build_app(self.deps)
         self.scheduler = Scheduler(self.ops)
+        self.ical = IcalRefresher(config.schedules)  # layers with an ical: URL
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self.port = 0
@@ -87,7 +92,14 @@ class OpsGuard:
         web_app = web.Application(
             client_max_size=MAX_BODY_BYTES, middlewares=[metrics_middleware(self.deps)]
         )
-        add_routes(web_app, self.deps, None if settings.socket_mode else self.bolt)
+        await self.ical.start()  # a failed fetch is logged; the layer stays empty until it loads
+        add_routes(
+            web_app,
+            self.deps,
+            None if settings.socket_mode else self.bolt,
+            sweep=partial(sweep, self.ops),
+        )
+        add_alert_routes(web_app, self.ops)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, settings.port if port is None else port)
@@ -109,6 +121,7 @@ class OpsGuard:
 
     async def stop(self) -> None:
         await self.scheduler.stop()
+        await self.ical.stop()
         if self._socket is not None:
             await self._socket.close_async()
         if self._runner is not None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import col, select
 
 from storage.db import Database
 from storage.models import (
+    Alert,
+    AlertGroup,
     Incident,
     IncidentMember,
     IncidentRole,
@@ -17,6 +19,7 @@ from storage.models import (
 )
 
 RECENT_ENTRIES = 5
+RECENT_ALERTS = 5
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class Snapshot:
     open_tasks: list[IncidentTask]
     recent: list[TimelineEntry]  # newest last
     members: list[str]
+    alerts: list[Alert] = field(default_factory=list)  # firing first, then most recent
 
     @property
     def commander(self) -> str | None:
@@ -68,12 +72,24 @@ async def snapshot(db: Database, incident_id: int) -> Snapshot:
                 select(IncidentMember.user_id).where(IncidentMember.incident_id == incident_id)
             )
         ).all()
+        alerts = list(
+            (
+                await session.exec(
+                    select(Alert)
+                    .join(AlertGroup, col(Alert.group_id) == col(AlertGroup.id))
+                    .where(AlertGroup.incident_id == incident_id)
+                    .order_by(col(Alert.status) == "resolved", col(Alert.last_seen).desc())
+                    .limit(RECENT_ALERTS)
+                )
+            ).all()
+        )
     return Snapshot(
         incident=incident,
         roles={r.role: r.user_id for r in roles},
         open_tasks=list(tasks),
         recent=list(reversed(recent)),
         members=sorted(members),
+        alerts=alerts,
     )
 
 

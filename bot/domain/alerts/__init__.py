@@ -1,0 +1,1 @@
+"""Alert intake: normalised alerts from monitoring tools, grouped race-safely into incidents."""
