@@ -34,12 +34,12 @@ from sqlmodel import col, select
 
 from bot.domain.oncall.models import (
     SCHEDULE_NAME,
-    SLACK_USER_ID,
     ImportedShift,
     Layer,
     Schedule,
 )
 from bot.domain.oncall.resolve import Shift, shifts
+from bot.validators import SLACK_USER_ID
 from storage.db import Database
 from storage.models import User
 

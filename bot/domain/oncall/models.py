@@ -32,24 +32,15 @@ from pydantic import (
     model_validator,
 )
 
-# Same shape as bot.config.SLACK_USER_ID; repeated here so this module stays import-cycle free.
-SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-SCHEDULE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+from bot.validators import NAME, UserId, matching
+
+SCHEDULE_NAME = NAME
 _CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 # Index = date.weekday(), so WEEKDAYS[day.weekday()] names a date's day.
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def _matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
-    def check(value: str) -> str:
-        if not pattern.match(value):
-            raise ValueError(f"{value!r} is not {what}")
-        return value
-
-    return AfterValidator(check)
 
 
 def _weekday(value: object) -> object:
@@ -95,9 +86,8 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
-UserId = Annotated[str, _matching(SLACK_USER_ID, "a Slack user ID (like U012ABCDEF)")]
 ScheduleName = Annotated[
-    str, _matching(SCHEDULE_NAME, "a schedule name (lowercase a-z, 0-9, - and _, at most 80)")
+    str, matching(SCHEDULE_NAME, "a schedule name (lowercase a-z, 0-9, - and _, at most 80)")
 ]
 TimeZoneName = Annotated[str, AfterValidator(_time_zone)]
 DayName = Annotated[Weekday, BeforeValidator(_weekday)]
