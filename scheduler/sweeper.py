@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.domain import due
-from bot.domain.paging import engine
+from bot.domain.paging import engine, outbox
 from bot.slack_ops import notify, paging
 from bot.slack_ops.context import SlackOps
 from bot.slack_ops.effects import archive
@@ -24,6 +24,7 @@ class SweepReport:
     archives: int = 0
     syncs: int = 0
     digest: bool = False
+    backlog: bool = False  # a claim came back full: there is more to do right away
 
 
 async def sweep(ops: SlackOps) -> SweepReport:
@@ -49,4 +50,5 @@ async def sweep(ops: SlackOps) -> SweepReport:
     if await due.claim_periodic(deps.db, deps.clock, due.DIGEST_JOB, every):
         digest = await notify.send_digest(ops)
         ops.hint(deps.clock.now() + every)
-    return SweepReport(len(runs), pages, len(nudges), len(archives), len(syncs), digest)
+    backlog = len(runs) >= engine.CLAIM_BATCH or pages >= outbox.CLAIM_BATCH
+    return SweepReport(len(runs), pages, len(nudges), len(archives), len(syncs), digest, backlog)

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from bot.clock import Clock
 from bot.config import OpsConfig
 from storage.db import Database
-from storage.models import Incident, IncidentStatus, PeriodicJob
+from storage.models import Incident, IncidentStatus, Page, PeriodicJob
 
 CLAIM_BATCH = 100
 DIGEST_JOB = "stakeholder_digest"
@@ -149,7 +149,13 @@ async def next_wakeups(db: Database) -> list[datetime]:
     """Every pending due time, so the scheduler can set its hints after a restart."""
     async with db.session() as session:
         times: list[datetime] = []
-        for column in (Incident.next_nudge_at, Incident.archive_at, Incident.sync_due_at):
+        for column in (
+            Incident.next_nudge_at,
+            Incident.archive_at,
+            Incident.sync_due_at,
+            Incident.next_escalation_at,
+            Page.next_attempt_at,
+        ):
             times += [
                 t
                 for t in (await session.exec(select(column).where(col(column).is_not(None)))).all()

@@ -22,17 +22,23 @@ log = logging.getLogger("opsguard.paging")
 
 
 async def deliver_pending(ops: SlackOps) -> int:
+    """Send every claimed page at once; the ones that went out are marked in one write."""
     pages = await outbox.claim(ops.deps.db, ops.deps.clock)
-    await asyncio.gather(*(_deliver(ops, page) for page in pages))
+    sent = await asyncio.gather(*(_deliver(ops, page) for page in pages))
+    await outbox.delivered_many(
+        ops.deps.db,
+        ops.deps.clock,
+        [page.id for page, ok in zip(pages, sent, strict=True) if ok and page.id is not None],
+    )
     return len(pages)
 
 
 async def after_steps(ops: SlackOps, runs: list[StepRun]) -> None:
-    """Announce exhausted escalations, set the next wake-ups, then deliver the new pages."""
+    """Set the next wake-ups, announce exhausted escalations, then deliver the new pages."""
     for run in runs:
-        snap = await snapshot(ops.deps.db, run.incident_id)
-        ops.hint(snap.incident.next_escalation_at)
+        ops.hint(run.next_at)
         if run.exhausted:
+            snap = await snapshot(ops.deps.db, run.incident_id)
             text, blocks = exhausted_notice(snap.incident)
             if snap.incident.channel_id:
                 await notify.post(ops, snap.incident.channel_id, text, blocks)
@@ -48,7 +54,7 @@ async def after_steps(ops: SlackOps, runs: list[StepRun]) -> None:
         await deliver_pending(ops)
 
 
-async def _deliver(ops: SlackOps, page: Page) -> None:
+async def _deliver(ops: SlackOps, page: Page) -> bool:
     assert page.id is not None
     db, clock = ops.deps.db, ops.deps.clock
     incident = await lifecycle.get_incident(db, page.incident_id)
@@ -62,10 +68,10 @@ async def _deliver(ops: SlackOps, page: Page) -> None:
         )
         if retry is not None and retry.next_attempt_at is not None:
             ops.hint(retry.next_attempt_at)
-        return
-    await outbox.delivered(db, clock, page.id)
+        return False
     if incident.channel_id and not incident.archived:
         try:
             await invite_users(ops, incident.channel_id, [page.user_id])
         except Exception as exc:
             log.info("could not invite paged %s: %s", page.user_id, exc)
+    return True

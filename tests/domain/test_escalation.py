@@ -198,7 +198,7 @@ async def test_failed_delivery_is_retried_with_backoff(db: Database) -> None:
     clock.advance(outbox.backoff(1))
     (again,) = await outbox.claim(db, clock)
     assert again.attempts == 2 and again.last_error == "ratelimited"
-    await outbox.delivered(db, clock, page.id)
+    await outbox.delivered_many(db, clock, [page.id])
     clock.advance(timedelta(hours=1))
     assert await outbox.claim(db, clock) == []
 

@@ -66,6 +66,7 @@ async def test_cron_runs_the_due_escalation_step(world: World) -> None:
         "archives": 0,
         "syncs": 0,
         "digest": False,
+        "backlog": False,
     }  # nothing due yet; bob's pending page was delivered
 
     world.clock.advance(timedelta(minutes=5))

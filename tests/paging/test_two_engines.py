@@ -41,7 +41,7 @@ async def run_engine(db: Database, clock: FakeClock, delivered: list[int]) -> No
     for page in await outbox.claim(db, clock):
         assert page.id is not None
         delivered.append(page.id)
-        await outbox.delivered(db, clock, page.id)
+        await outbox.delivered_many(db, clock, [page.id])
 
 
 async def test_two_engines_deliver_every_page_exactly_once(database_url: str, db: Database) -> None:

@@ -48,6 +48,7 @@ class StepRun:
     loop: int
     pages: list[Page] = field(default_factory=list)
     gaps: list[str] = field(default_factory=list)  # schedules nobody was on call for
+    next_at: datetime | None = None  # when the next step is due, for the scheduler's hint
     exhausted: bool = False
     restarted: bool = False
 
@@ -87,8 +88,25 @@ async def claim_due(db: Database, clock: Clock, config: OpsConfig) -> list[StepR
                 .with_for_update(skip_locked=True)
             )
         ).all()
-        for incident in due:
-            runs.append(await _advance(session, config, incident, now))
+        # One query for the batch's participants, and no flush per step: the batch is
+        # written once, at commit.
+        ids = [i.id for i in due if i.id is not None]
+        members = (
+            set(
+                (
+                    await session.exec(
+                        select(IncidentMember.incident_id, IncidentMember.user_id).where(
+                            col(IncidentMember.incident_id).in_(ids)
+                        )
+                    )
+                ).all()
+            )
+            if ids
+            else set()
+        )
+        with session.no_autoflush:
+            for incident in due:
+                runs.append(await _advance(session, config, incident, now, members))
     return runs
 
 
@@ -129,7 +147,11 @@ def on_resolved(incident: Incident) -> None:
 
 
 async def _advance(
-    session: AsyncSession, config: OpsConfig, incident: Incident, now: datetime
+    session: AsyncSession,
+    config: OpsConfig,
+    incident: Incident,
+    now: datetime,
+    members: set[tuple[int, str]] | None = None,
 ) -> StepRun:
     policy = _policy(incident)
     if incident.escalation_state == ACKED:
@@ -144,7 +166,7 @@ async def _advance(
             now,
             "No update within the acknowledgement timeout: back to triggered, escalation restarts",
         )
-        run = await _run_step(session, config, incident, policy, 0, now)
+        run = await _run_step(session, config, incident, policy, 0, now, members)
         run.restarted = True
         return run
     step = incident.current_escalation_step + 1
@@ -163,7 +185,7 @@ async def _advance(
             incident.escalation_loop,
             exhausted=True,
         )
-    return await _run_step(session, config, incident, policy, step, now)
+    return await _run_step(session, config, incident, policy, step, now, members)
 
 
 async def _run_step(
@@ -173,6 +195,7 @@ async def _run_step(
     policy: Policy,
     step: int,
     now: datetime,
+    members: set[tuple[int, str]] | None = None,
 ) -> StepRun:
     assert incident.id is not None
     spec = policy.steps[step]
@@ -189,10 +212,17 @@ async def _run_step(
         )
         session.add(page)
         run.pages.append(page)
-        if await session.get(IncidentMember, (incident.id, user)) is None:
+        known = (
+            (incident.id, user) in members
+            if members is not None
+            else (await session.get(IncidentMember, (incident.id, user)) is not None)
+        )
+        if not known:
             session.add(
                 IncidentMember(incident_id=incident.id, user_id=user, reason="paged", added_at=now)
             )
+            if members is not None:
+                members.add((incident.id, user))
     incident.current_escalation_step = step
     incident.next_escalation_at = now + spec.delay
     incident.escalation_fence += 1
@@ -205,7 +235,7 @@ async def _run_step(
         f"Paged {who} (step {step + 1}, pass "
         f"{incident.escalation_loop - incident.escalation_loop_start + 1})",
     )
-    await session.flush()
+    run.next_at = incident.next_escalation_at
     return run
 
 

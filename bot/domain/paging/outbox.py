@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot.clock import Clock
@@ -43,15 +44,21 @@ async def claim(db: Database, clock: Clock) -> list[Page]:
     return list(pages)
 
 
-async def delivered(db: Database, clock: Clock, page_id: int) -> None:
+async def delivered_many(db: Database, clock: Clock, page_ids: list[int]) -> None:
+    """Mark a batch sent in one statement (one commit, however many pages went out)."""
+    if not page_ids:
+        return
     async with db.transaction() as session:
-        page = await session.get(Page, page_id, with_for_update=True)
-        if page is not None:
-            page.status = PageStatus.SENT.value
-            page.sent_at = clock.now()
-            page.next_attempt_at = None
-            page.last_error = None
-            session.add(page)
+        await session.exec(
+            update(Page)
+            .where(col(Page.id).in_(page_ids))
+            .values(
+                status=PageStatus.SENT.value,
+                sent_at=clock.now(),
+                next_attempt_at=None,
+                last_error=None,
+            )
+        )
 
 
 async def failed(db: Database, clock: Clock, page_id: int, error: str) -> Page | None:
