@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from functools import partial
@@ -32,6 +33,7 @@ from storage.migrate import upgrade
 
 log = logging.getLogger("opsguard")
 MAX_BODY_BYTES = 1024 * 1024
+FOLLOW_UP_GRACE_S = 10
 
 
 class StartupError(Exception):
@@ -64,6 +66,7 @@ class OpsGuard:
         self.ical = IcalRefresher(config.schedules)  # layers with an ical: URL
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
+        self._follow_ups: set[asyncio.Task[None]] = set()
         self.port = 0
 
     @property
@@ -99,7 +102,7 @@ class OpsGuard:
             None if settings.socket_mode else self.bolt,
             sweep=partial(sweep, self.ops),
         )
-        add_alert_routes(web_app, self.ops)
+        self._follow_ups = add_alert_routes(web_app, self.ops)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, settings.port if port is None else port)
@@ -121,6 +124,8 @@ class OpsGuard:
 
     async def stop(self) -> None:
         await self.scheduler.stop()
+        if self._follow_ups:  # Slack work started by alert deliveries
+            await asyncio.wait(self._follow_ups, timeout=FOLLOW_UP_GRACE_S)
         await self.ical.stop()
         if self._socket is not None:
             await self._socket.close_async()

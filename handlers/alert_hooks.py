@@ -31,7 +31,8 @@ PARSERS: dict[str, Parse] = {
 }
 
 
-def add_alert_routes(web_app: web.Application, ops: SlackOps) -> None:
+def add_alert_routes(web_app: web.Application, ops: SlackOps) -> set[asyncio.Task[None]]:
+    """Returns the running Slack follow-ups, so shutdown can let them finish."""
     limiter = RateLimiter()
     follow_ups: set[asyncio.Task[None]] = set()
     config = ops.deps.config
@@ -105,6 +106,7 @@ def add_alert_routes(web_app: web.Application, ops: SlackOps) -> None:
     for kind in PARSERS:
         web_app.router.add_post(f"/hooks/{kind}", webhook(kind))
     web_app.router.add_post("/v2/enqueue", enqueue)
+    return follow_ups
 
 
 async def _json(request: web.Request) -> Any:

@@ -76,10 +76,11 @@ async def open_war_room(ops: SlackOps, incident_id: int, *, actor: str | None) -
         deps.db, deps.clock, incident_id, bridge.url, bridge.provider, actor
     )
     snap = await snapshot(deps.db, incident_id)
+    service = await _service(ops, snap.incident)  # before any step coroutine exists
     steps = {
         "invites": invite_users(ops, channel_id, snap.members),
         "topic": set_topic(ops, snap),
-        "bookmarks": _bookmarks(ops, channel_id, bridge, await _service(ops, snap.incident)),
+        "bookmarks": _bookmarks(ops, channel_id, bridge, service),
         "command center": show_command_center(ops, snap),
     }
     if announced(ops, snap):
