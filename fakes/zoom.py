@@ -39,6 +39,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from fakes.loopback import serve
+
 JSON = dict[str, Any]
 TOKEN_PATH = "/oauth/token"
 API_PREFIX = "/v2"
@@ -136,13 +138,7 @@ class FakeZoom:
         app = web.Application(middlewares=[self._middleware])
         app.router.add_post(TOKEN_PATH, self._token)
         app.router.add_post(API_PREFIX + "/users/{user_id}/meetings", self._create_meeting)
-        runner = web.AppRunner(app, shutdown_timeout=1.0, handle_signals=False)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        self._runner = runner
-        self._base_url = f"http://{host}:{port}"
+        self._runner, self._base_url = await serve(app)
 
     async def stop(self) -> None:
         if self._runner is None:

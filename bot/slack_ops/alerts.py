@@ -16,8 +16,15 @@ log = logging.getLogger("opsguard.alerts")
 
 async def after_intake(ops: SlackOps, outcomes: list[Outcome]) -> None:
     for outcome in outcomes:
-        if outcome.incident_id is None:
-            continue
+        news = (
+            outcome.declared
+            or outcome.resolved
+            or outcome.acknowledged
+            or outcome.new_alerts
+            or outcome.attached_to_storm
+        )
+        if outcome.incident_id is None or not news:
+            continue  # a plain repeat: nothing for Slack, so no database read either
         try:
             incident = await lifecycle.get_incident(ops.deps.db, outcome.incident_id)
             if outcome.declared:
@@ -33,7 +40,7 @@ async def after_intake(ops: SlackOps, outcomes: list[Outcome]) -> None:
                     actor=None,
                     update_text="Acknowledged by the alert source.",
                 )
-            elif outcome.new_alerts or outcome.attached_to_storm:
+            else:
                 await refresh(ops, outcome.incident_id)
         except Exception:
             log.exception(

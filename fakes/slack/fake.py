@@ -10,6 +10,7 @@ from types import TracebackType
 
 from aiohttp import web
 
+from fakes.loopback import serve
 from fakes.slack.knobs import Knobs
 from fakes.slack.registry import TokenKind
 from fakes.slack.server import ApiServer
@@ -78,13 +79,7 @@ class FakeSlack:
         """Serve on ``127.0.0.1`` at an ephemeral port."""
         if self._runner is not None:
             raise RuntimeError("FakeSlack already started")
-        runner = web.AppRunner(self._server.app(), shutdown_timeout=1.0, handle_signals=False)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        self._runner = runner
-        self._base_url = f"http://{host}:{port}"
+        self._runner, self._base_url = await serve(self._server.app())
         self._server.base_url = self._base_url
 
     async def stop(self) -> None:

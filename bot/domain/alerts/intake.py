@@ -85,8 +85,8 @@ async def _apply(
         group.last_seen = now
         for event in events:
             await _record(session, group, event, now, outcome)
-        if any(e.action == "trigger" for e in events):
-            group.count += 1 if not outcome.declared else 0
+        if any(e.action == "trigger" for e in events) and not outcome.declared:
+            group.count += 1
         if outcome.new_alerts and not outcome.declared and group.incident_id:
             await _timeline(
                 session,
@@ -94,7 +94,8 @@ async def _apply(
                 now,
                 f"New alerts firing in group: {', '.join(outcome.new_alerts)}",
             )
-        if await _all_resolved(session, group.id) and any(e.action == "resolve" for e in events):
+        resolving = any(e.action == "resolve" for e in events)
+        if resolving and await _all_resolved(session, group.id):
             group.status = "closed"
             group.closed_at = now
             if integration.auto_resolve and group.incident_id:
