@@ -6,6 +6,7 @@ message names the file, the key path and what is wrong.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -22,11 +23,13 @@ from pydantic import (
 
 from bot.domain.alerts.integrations import Integration
 from bot.domain.oncall import Schedule
+from bot.domain.oncall.models import TimeZoneName
 from bot.domain.paging.models import Policy, Team
 from bot.durations import Duration
 from bot.validators import NAME, UserId, matching
 
 SEVERITY_ID = re.compile(r"^SEV[0-9]$")
+EMOJI = re.compile(r"^[a-z0-9_+'-]{1,100}$")
 ServiceName = Annotated[
     str, matching(NAME, "a service name (lowercase a-z, 0-9, - and _, at most 80)")
 ]
@@ -66,6 +69,33 @@ class Lifecycle(_Strict):
     digest_interval: Duration = timedelta(hours=1)
     digest_severities: tuple[SeverityId, ...] = ("SEV1", "SEV2")
     snooze: Duration = timedelta(minutes=30)
+
+
+class Timeline(_Strict):
+    """How messages are captured into the timeline."""
+
+    pin_emoji: Annotated[str, matching(EMOJI, "an emoji name without colons")] = "pushpin"
+    confirm_emoji: Annotated[str, matching(EMOJI, "an emoji name without colons")] = (
+        "white_check_mark"
+    )
+
+
+class DeploySource(_Strict):
+    """A CI/CD system allowed to post to `/hooks/deploy` with its own bearer token."""
+
+    name: Annotated[str, matching(NAME, "a name (lowercase a-z, 0-9, - and _)")]
+    token: str | None = None
+    token_env: str | None = None
+    services: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _secret(self) -> DeploySource:
+        if not (self.token or self.token_env):
+            raise ValueError("a deploy source needs token or token_env")
+        return self
+
+    def secret(self) -> str:
+        return self.token or os.environ.get(self.token_env or "", "")
 
 
 class Service(_Strict):
@@ -138,6 +168,9 @@ class OpsConfig(_Strict):
     teams: tuple[Team, ...] = ()
     escalation_policies: tuple[Policy, ...] = ()
     integrations: tuple[Integration, ...] = ()
+    timezone: TimeZoneName = "UTC"
+    timeline: Timeline = Timeline()
+    deploy_sources: tuple[DeploySource, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> OpsConfig:
@@ -150,6 +183,7 @@ class OpsConfig(_Strict):
         _require_unique("teams", [t.name for t in self.teams])
         _require_unique("escalation_policies", [p.name for p in self.escalation_policies])
         _require_unique("integrations", [i.name for i in self.integrations])
+        _require_unique("deploy_sources", [d.name for d in self.deploy_sources])
         self._check_references()
         if not any(r.id == "commander" for r in self.roles):
             raise ValueError("roles: a 'commander' role is required")
@@ -176,6 +210,10 @@ class OpsConfig(_Strict):
             for key, sev in integration.severity_map.items():
                 if sev not in severities:
                     raise ValueError(f"{where}.severity_map.{key}: unknown severity {sev!r}")
+        for i, source in enumerate(self.deploy_sources):
+            for name in source.services:
+                if name not in services:
+                    raise ValueError(f"deploy_sources[{i}].services: unknown service {name!r}")
         for i, service in enumerate(self.services):
             if service.escalation_policy and service.escalation_policy not in policies:
                 raise ValueError(

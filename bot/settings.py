@@ -39,6 +39,16 @@ class Settings(BaseSettings):
     # Unset turns the endpoint / the calendar feeds off (404).
     cron_token: str = ""
     feed_secret: str = ""
+    # Signs the postmortem links OpsGuard posts; unset derives a key from the signing secret.
+    link_secret: str = ""
+    # A bearer token that may read every postmortem (for a wiki or an exporter); unset: none.
+    postmortem_token: str = ""
+    postmortem_template: Path | None = None
+    jira_url: str = ""
+    jira_user: str = ""
+    jira_api_token: str = ""
+    jira_project: str = ""
+    jira_issue_type: str = "Task"
 
     @field_validator("slack_api_url")
     @classmethod
@@ -53,7 +63,7 @@ class Settings(BaseSettings):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("cron_token", "feed_secret")
+    @field_validator("cron_token", "feed_secret", "link_secret", "postmortem_token")
     @classmethod
     def _long_enough(cls, value: str) -> str:
         value = value.strip()  # a stray newline from a secrets file is never meant
@@ -74,3 +84,7 @@ class Settings(BaseSettings):
     @property
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
+
+    @property
+    def jira_enabled(self) -> bool:
+        return bool(self.jira_url and self.jira_project)

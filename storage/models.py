@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -159,6 +159,17 @@ class TimelineEntry(SQLModel, table=True):
     """Something that happened, stamped with when it happened rather than when we heard."""
 
     __tablename__ = "timeline_entry"
+    __table_args__ = (
+        Index(
+            "uq_timeline_entry_message",
+            "incident_id",
+            "message_channel",
+            "message_ts",
+            unique=True,
+            sqlite_where=text("message_ts IS NOT NULL"),
+            postgresql_where=text("message_ts IS NOT NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(foreign_key="incident.id", index=True)
@@ -170,6 +181,13 @@ class TimelineEntry(SQLModel, table=True):
     pinned: bool = Field(default=False)
     hidden: bool = Field(default=False)
     created_at: datetime = Field(sa_column=_utc(nullable=False))
+    # A captured Slack message (📌 reaction, native pin, shortcut): which one, who pinned it
+    # ("reaction:<user>" or "pin"), and the names of its files.
+    message_channel: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    pinned_by: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    files: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    edited_at: datetime | None = Field(default=None, sa_column=_utc())
 
 
 class PeriodicJob(SQLModel, table=True):
@@ -291,3 +309,84 @@ class Alert(SQLModel, table=True):
     starts_at: datetime | None = Field(default=None, sa_column=_utc())
     ends_at: datetime | None = Field(default=None, sa_column=_utc())
     last_seen: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class Deploy(SQLModel, table=True):
+    """A deploy reported to `/hooks/deploy`, kept whether or not an incident is open."""
+
+    __tablename__ = "deploy"
+    __table_args__ = (Index("ix_deploy_service_deployed_at", "service", "deployed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    service: str = Field(max_length=80)
+    version: str = Field(default="", max_length=200)
+    description: str = Field(default="")
+    url: str | None = Field(default=None, max_length=1024)
+    author: str = Field(default="", max_length=255)
+    source: str = Field(default="", max_length=80)
+    deployed_at: datetime = Field(sa_column=_utc(nullable=False))
+    received_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class PostmortemStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class Postmortem(SQLModel, table=True):
+    """The postmortem of one incident: a draft until published. Publishing records the
+    rendered report and what was posted, and fences the retry of any part that failed."""
+
+    __tablename__ = "postmortem"
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", unique=True)
+    status: str = Field(default=PostmortemStatus.DRAFT.value, max_length=16)
+    summary: str = Field(default="")
+    impact: str = Field(default="")
+    users_affected: str = Field(default="")
+    whys: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    contributing_factors: str = Field(default="")
+    went_well: str = Field(default="")
+    went_poorly: str = Field(default="")
+    created_by: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+    updated_by: str | None = Field(default=None, max_length=32)
+    updated_at: datetime = Field(sa_column=_utc(nullable=False))
+    published_by: str | None = Field(default=None, max_length=32)
+    published_at: datetime | None = Field(default=None, sa_column=_utc(index=True))
+    report_md: str = Field(default="")
+    canvas_id: str | None = Field(default=None, max_length=64)
+    file_id: str | None = Field(default=None, max_length=64)
+    publish_due_at: datetime | None = Field(default=None, sa_column=_utc(index=True))
+    publish_fence: int = Field(default=0)
+    publish_error: str | None = Field(default=None)
+
+
+class JiraStatus(StrEnum):
+    NONE = "none"
+    PENDING = "pending"
+    FILED = "filed"
+
+
+class ActionItem(SQLModel, table=True):
+    """A follow-up from a postmortem; filed in Jira through a fenced, retried outbox."""
+
+    __tablename__ = "action_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    position: int = Field(default=0)
+    text: str
+    owner: str | None = Field(default=None, max_length=32, index=True)
+    due_date: date | None = Field(default=None)
+    created_by: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+    completed_at: datetime | None = Field(default=None, sa_column=_utc())
+    jira_status: str = Field(default=JiraStatus.NONE.value, max_length=16)
+    jira_key: str | None = Field(default=None, max_length=64)
+    jira_url: str | None = Field(default=None, max_length=1024)
+    jira_error: str | None = Field(default=None)
+    jira_attempts: int = Field(default=0)
+    jira_due_at: datetime | None = Field(default=None, sa_column=_utc(index=True))
+    jira_fence: int = Field(default=0)
