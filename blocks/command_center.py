@@ -89,8 +89,7 @@ def command_center(snap: Snapshot, config: OpsConfig, *, now: datetime) -> tuple
     blocks += _alerts(snap)
     blocks += _timeline(snap)
     blocks += _tasks(snap.open_tasks)
-    if not resolved:
-        blocks.append(_actions(incident))
+    blocks.append(_actions(incident))
     declared = f"Declared by {mention(incident.declared_by)} · " if incident.declared_by else ""
     blocks.append(
         ContextBlock(
@@ -200,6 +199,20 @@ def task_section(task: IncidentTask, prefix: str = "") -> SectionBlock:
 
 def _actions(incident: Incident) -> ActionsBlock:
     value = incident_value(incident)
+    timeline = ButtonElement(text="Timeline", action_id=ActionId.OPEN_TIMELINE, value=value)
+    if incident.status == IncidentStatus.RESOLVED:
+        return ActionsBlock(
+            block_id=BlockId.COMMAND_CENTER_ACTIONS,
+            elements=[
+                ButtonElement(
+                    text="Write postmortem",
+                    action_id=ActionId.OPEN_POSTMORTEM,
+                    value=value,
+                    style="primary",
+                ),
+                timeline,
+            ],
+        )
     buttons: list[ButtonElement] = []
     if incident.status == IncidentStatus.TRIGGERED:
         buttons.append(
@@ -211,6 +224,7 @@ def _actions(incident: Incident) -> ActionsBlock:
         ButtonElement(text="Update status", action_id=ActionId.UPDATE_STATUS, value=value),
         ButtonElement(text="Assign role", action_id=ActionId.ASSIGN_ROLE, value=value),
         ButtonElement(text="Add task", action_id=ActionId.ADD_TASK, value=value),
+        timeline,
         ButtonElement(text="Resolve", action_id=ActionId.RESOLVE, value=value, style="danger"),
     ]
     return ActionsBlock(block_id=BlockId.COMMAND_CENTER_ACTIONS, elements=buttons)

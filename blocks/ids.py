@@ -31,6 +31,9 @@ class BlockId(StrEnum):
     CARD_ACTIONS = "card_actions"
     NUDGE_ACTIONS = "nudge_actions"
     PAGE_ACTIONS = "page_actions"
+    TIMELINE_NAV = "timeline_nav"
+    TIMELINE_ENTRY = "timeline_entry"  # one per entry: "timeline_entry:<entry id>"
+    TIMELINE_PICK_INCIDENT = "timeline_pick_incident"
 
 
 class ActionId(StrEnum):
@@ -50,6 +53,10 @@ class ActionId(StrEnum):
     PAGE_ACKNOWLEDGE = "page_acknowledge"
     PAGE_ESCALATE = "page_escalate_now"
     PAGE_RESOLVE = "page_resolve"
+    OPEN_TIMELINE = "incident_open_timeline"
+    OPEN_POSTMORTEM = "incident_open_postmortem"
+    TIMELINE_ENTRY_MENU = "timeline_entry_menu"  # option value: "<hide|show|delete>:<entry id>"
+    TIMELINE_PAGE = "timeline_page"  # value: the page to show
 
 
 class CallbackId(StrEnum):
@@ -63,3 +70,6 @@ class CallbackId(StrEnum):
     RESOLVE_MODAL = "incident_resolve"
     DECLARE_SHORTCUT = "declare_incident_shortcut"
     DECLARE_FROM_MESSAGE = "declare_incident_from_message"
+    TIMELINE_MODAL = "incident_timeline"
+    TIMELINE_FROM_MESSAGE = "add_to_incident_timeline"
+    TIMELINE_PICK_MODAL = "timeline_pick_incident"  # private_metadata: the message, as JSON

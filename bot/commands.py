@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import time
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,21 @@ INCIDENT_SUBCOMMANDS: tuple[Subcommand, ...] = (
         "/incident page <@user|team|service> [#<number>]",
         "Page by hand: a person, a team, or whoever is on call for a service.",
     ),
+    Subcommand(
+        "timeline",
+        "/incident timeline [#<number>] [<text> [at HH:MM]]",
+        "Add a note to the timeline (at a time on your clock), or open the timeline.",
+    ),
+    Subcommand(
+        "postmortem",
+        "/incident postmortem [#<number>]",
+        "Write (or carry on writing) the postmortem.",
+    ),
+    Subcommand(
+        "followups",
+        "/incident followups [@owner] [service]",
+        "Open action items across incidents, by owner or service.",
+    ),
     Subcommand("help", "/incident help", "Show the commands OpsGuard understands."),
 )
 DECLARE_FORM = Subcommand("", "/incident", "Open the form to declare an incident.")
@@ -69,7 +85,15 @@ ONCALL_SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("help", "/oncall help", "Show the /oncall commands."),
 )
 
+POSTMORTEM_COMMAND = "/postmortem"
+POSTMORTEM_SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand("list", "/postmortem list [service]", "Published postmortems, newest first."),
+    Subcommand("show", "/postmortem show <number>", "One incident's postmortem, with links."),
+    Subcommand("help", "/postmortem help", "Show the /postmortem commands."),
+)
+
 _NUMBER = re.compile(r"^#(\d{1,9})$")
+_AT_TIME = re.compile(r"^(.*?)\s+at\s+([01]?\d|2[0-3]):([0-5]\d)$", re.IGNORECASE | re.DOTALL)
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _SEVERITY = re.compile(r"^sev([0-9])$", re.IGNORECASE)
 _SERVICE = re.compile(r"^service:(\S+)$", re.IGNORECASE)
@@ -163,3 +187,11 @@ def parse_override(args: str) -> OverrideArgs | None:
     if len(when) < size or len(rest) > 1:
         return None
     return OverrideArgs(user, " ".join(when), rest[0].lower() if rest else None)
+
+
+def split_trailing_time(text: str) -> tuple[str, time | None]:
+    """`Rolled back at 14:05` → ("Rolled back", 14:05); text without one is left whole."""
+    match = _AT_TIME.match(text.strip())
+    if match is None or not match.group(1).strip():
+        return text.strip(), None
+    return match.group(1).strip(), time(int(match.group(2)), int(match.group(3)))

@@ -49,7 +49,20 @@ class ListenerRegistry:
     def direct_message(self, listener: Listener, *, name: str) -> None:
         """Messages in the bot's DMs: the `message.im` subscription."""
         self.registered.events.add("message.im")
-        self.app.event({"type": "message", "channel_type": "im"})(self.guard(name, listener))
+        self._messages(("im",), listener, name)
+
+    def channel_message(self, listener: Listener, *, name: str) -> None:
+        """Messages in channels the bot is in: `message.channels` and `message.groups`. Every
+        one must be acknowledged, or Slack retries it and finally turns the events off."""
+        self.registered.events.update({"message.channels", "message.groups"})
+        self._messages(("channel", "group"), listener, name)
+
+    def _messages(self, channel_types: tuple[str, ...], listener: Listener, name: str) -> None:
+        # Bolt's event constraints ignore channel_type, so a matcher tells the kinds apart.
+        async def in_kind(event: dict[str, Any]) -> bool:
+            return event.get("channel_type") in channel_types
+
+        self.app.event("message", matchers=[in_kind])(self.guard(name, listener))
 
     def global_shortcut(self, callback_id: str, listener: Listener, *, name: str) -> None:
         self.registered.global_shortcuts.add(callback_id)

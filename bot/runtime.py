@@ -25,6 +25,7 @@ from bot.settings import Settings
 from bot.slack_ops.context import SlackOps
 from bot.slack_ops.usergroups import refresh_usergroups
 from handlers.alert_hooks import add_alert_routes
+from handlers.deploy_hook import add_deploy_routes
 from handlers.http_routes import add_routes, metrics_middleware
 from scheduler.hints import Scheduler
 from scheduler.sweeper import sweep
@@ -103,6 +104,7 @@ class OpsGuard:
             sweep=partial(sweep, self.ops),
         )
         self._follow_ups = add_alert_routes(web_app, self.ops)
+        add_deploy_routes(web_app, self.ops)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, settings.port if port is None else port)

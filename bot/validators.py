@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, ValidationError
 
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
@@ -26,3 +26,8 @@ UsergroupId = Annotated[
     str, matching(SLACK_USERGROUP_ID, "a Slack user group ID (like S012ABCDEF)")
 ]
 Name = Annotated[str, matching(NAME, "a name (lowercase a-z, 0-9, - and _, at most 80)")]
+
+
+def field_errors(exc: ValidationError) -> list[str]:
+    """Pydantic's errors as `path.to.field: message` lines, for a 400 answer."""
+    return [f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()]

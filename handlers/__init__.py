@@ -16,6 +16,9 @@ from handlers import (
     membership,
     oncall_command,
     page_buttons,
+    timeline_command,
+    timeline_events,
+    timeline_shortcut,
 )
 
 
@@ -30,5 +33,8 @@ def register_all(app: AsyncApp, registry: ListenerRegistry, ops: SlackOps) -> No
         home,
         membership,
         oncall_command,
+        timeline_command,
+        timeline_events,
+        timeline_shortcut,
     ):
         module.register(registry, ops)

@@ -61,6 +61,7 @@ def test_open_incident() -> None:
         (ActionId.UPDATE_STATUS, "7"),
         (ActionId.ASSIGN_ROLE, "7"),
         (ActionId.ADD_TASK, "7"),
+        (ActionId.OPEN_TIMELINE, "7"),
         (ActionId.RESOLVE, "7"),
     ]
     assert block_with_id(raw, BlockId.COMMAND_CENTER_ACTIONS)["type"] == "actions"
@@ -75,7 +76,7 @@ def test_acknowledge_only_while_triggered() -> None:
     assert ActionId.RESOLVE in actions
 
 
-def test_resolved_shows_the_outcome_and_no_actions() -> None:
+def test_resolved_shows_the_outcome_and_only_the_follow_up_actions() -> None:
     inc = incident(
         status="resolved",
         resolved_at=DETECTED + timedelta(hours=2, minutes=10),
@@ -86,8 +87,7 @@ def test_resolved_shows_the_outcome_and_no_actions() -> None:
     dumped = dump(raw)
     assert "Resolved after 2h 10m" in dumped
     assert "Bad deploy &lt;!channel&gt;; rolled back" in dumped
-    assert all(b.get("block_id") != BlockId.COMMAND_CENTER_ACTIONS for b in raw)
-    assert buttons(raw) == []
+    assert buttons(raw) == [(ActionId.OPEN_POSTMORTEM, "7"), (ActionId.OPEN_TIMELINE, "7")]
     assert "Join the call" not in dumped
 
 
