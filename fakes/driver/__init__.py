@@ -3,6 +3,11 @@
     async with SlackDriver(fake, app_url=url, signing_secret=secret) as driver:
         await driver.command("/incident", "declare db down", user=alice.id, channel=ops.id)
         await driver.click("ack", user=alice.id, channel=ops.id)
+        await driver.reaction_added(user=bob.id, channel=ops.id, ts=ts, emoji="eyes")
+
+User actions on messages (``reaction_added``/``reaction_removed``, ``pin_added``/
+``pin_removed``, ``edit_message``, ``message(..., files=...)``) change the fake first, then
+deliver the event Slack sends for them.
 
 ``fake`` is a ``fakes.slack.FakeSlack``; use ``transport="socket"`` (no url/secret) to
 deliver through the fake's Socket Mode instead of signed HTTP.

@@ -7,7 +7,7 @@ can evolve separately and the driver can be exercised against a stand-in.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 class UserLike(Protocol):
@@ -46,6 +46,14 @@ class MessageLike(Protocol):
     def thread_ts(self) -> str | None: ...
 
 
+class PinLike(Protocol):
+    @property
+    def created(self) -> int: ...
+
+    @property
+    def created_by(self) -> str: ...
+
+
 class ViewLike(Protocol):
     @property
     def id(self) -> str: ...
@@ -69,7 +77,8 @@ class FakeSlackLike(Protocol):
     The team/bot/app ids are read from ``fake.identity`` (``FakeSlack``) or, failing
     that, from ``team_id``/``bot_user_id`` attributes; ``close_view(view_id)`` is used
     when present to close modals the way Slack does after a submit or a dismiss, and
-    ``add_message(channel_id, text, *, user, thread_ts)`` to store users' messages.
+    ``add_message(channel_id, text, *, user, thread_ts, files=...)`` to store users'
+    messages (``files`` only when a test shares some).
     """
 
     @property
@@ -101,3 +110,23 @@ class FakeSlackLike(Protocol):
         *,
         timeout: float = 5.0,  # noqa: ASYNC109 - the fake's signature
     ) -> dict[str, Any] | None: ...
+
+
+@runtime_checkable
+class UserActionsLike(Protocol):
+    """What the driver needs to carry out a user's reaction, pin or edit in the fake
+    before telling the app about it (``FakeSlack`` has all of it). Each raises
+    ``ValueError(<Slack's error code>)`` where Slack's client would refuse."""
+
+    @property
+    def pins(self) -> Mapping[str, Sequence[str]]: ...
+
+    def add_reaction(self, channel_id: str, ts: str, name: str, *, user: str) -> MessageLike: ...
+
+    def remove_reaction(self, channel_id: str, ts: str, name: str, *, user: str) -> MessageLike: ...
+
+    def pin(self, channel_id: str, ts: str, *, user: str) -> PinLike: ...
+
+    def unpin(self, channel_id: str, ts: str, *, user: str) -> PinLike: ...
+
+    def edit_message(self, channel_id: str, ts: str, text: str, *, user: str) -> MessageLike: ...

@@ -90,11 +90,17 @@ class _WorkspaceBase(_TransportBase):
                     by_ts.setdefault(reply.ts, reply)
         return sorted(by_ts.values(), key=lambda m: ts_key(m.ts), reverse=True)
 
-    def _message(self, channel: str, ts: str) -> MessageLike:
+    def _find_message(self, channel: str, ts: str) -> MessageLike | None:
         for message in self._channel_messages(channel):
             if message.ts == ts:
                 return message
-        raise SlackDriverError(f"no message {ts} in channel {channel}")
+        return None
+
+    def _message(self, channel: str, ts: str) -> MessageLike:
+        message = self._find_message(channel, ts)
+        if message is None:
+            raise SlackDriverError(f"no message {ts} in channel {channel}")
+        return message
 
     def _message_json(self, message: MessageLike) -> JSON:
         out: JSON = {"type": "message"}
@@ -109,16 +115,33 @@ class _WorkspaceBase(_TransportBase):
         out["ts"] = message.ts
         if message.thread_ts:
             out["thread_ts"] = message.thread_ts
+            if message.thread_ts != message.ts:
+                parent = self._find_message(message.channel, message.thread_ts)
+                out["parent_user_id"] = parent.user if parent is not None else None
         if message.blocks:
             out["blocks"] = [dict(b) for b in message.blocks]
-        attachments = getattr(message, "attachments", None)
-        if attachments:
-            out["attachments"] = attachments
-        metadata = getattr(message, "metadata", None)
-        if metadata:
-            out["metadata"] = metadata
+        for key in ("attachments", "metadata"):
+            value = getattr(message, key, None)
+            if value:
+                out[key] = value
+        files = getattr(message, "files", None)
+        if files:
+            out.update(files=[dict(f) for f in files], upload=True, display_as_bot=False)
+        edited = getattr(message, "edited", None)
+        if edited:
+            out["edited"] = dict(edited)
         out["team"] = getattr(message, "team", None) or self.team_id
         return out
+
+    def _permalink(self, channel: str, message: MessageLike) -> str:
+        """The message's permalink as ``chat.getPermalink`` gives it."""
+        link = (
+            f"https://{self.team_domain}.slack.com/archives/{channel}/"
+            f"p{message.ts.replace('.', '')}"
+        )
+        if message.thread_ts and message.thread_ts != message.ts:
+            link += f"?thread_ts={message.thread_ts}&cid={channel}"
+        return link
 
     def _common(self, payload_type: str, user: str) -> JSON:
         return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 
 from aiohttp import web
@@ -19,8 +19,10 @@ from fakes.slack.state import (
     JSON,
     Bookmark,
     Call,
+    Canvas,
     Channel,
     Ephemeral,
+    File,
     Message,
     ResponsePost,
     Trigger,
@@ -28,10 +30,11 @@ from fakes.slack.state import (
     Usergroup,
     View,
 )
+from fakes.slack.user_actions import FileSpec, UserActions
 from fakes.slack.workspace import Identity, Workspace
 
 
-class FakeSlack:
+class FakeSlack(UserActions):
     """A fake Slack workspace served over HTTP for the real ``AsyncWebClient``.
 
     >>> async with FakeSlack() as fake:                        # doctest: +SKIP
@@ -81,6 +84,7 @@ class FakeSlack:
             raise RuntimeError("FakeSlack already started")
         self._runner, self._base_url = await serve(self._server.app())
         self._server.base_url = self._base_url
+        self.workspace.base_url = self._base_url
 
     async def stop(self) -> None:
         if self._runner is None:
@@ -139,6 +143,16 @@ class FakeSlack:
     @property
     def views(self) -> dict[str, View]:
         return self.workspace.views
+
+    @property
+    def canvases(self) -> dict[str, Canvas]:
+        """``canvases[canvas_id]``: title, markdown, channel and access of each canvas."""
+        return self.workspace.canvases
+
+    @property
+    def files(self) -> dict[str, File]:
+        """``files[file_id]``: name, title, uploaded bytes and channels of each file."""
+        return self.workspace.files
 
     @property
     def ephemerals(self) -> list[Ephemeral]:
@@ -211,9 +225,16 @@ class FakeSlack:
         user: str,
         thread_ts: str | None = None,
         blocks: list[JSON] | None = None,
+        files: Sequence[FileSpec] = (),
     ) -> Message:
-        """Seed a message (e.g. a human's) straight into state; no API call, no checks."""
+        """Seed a message (e.g. a human's) straight into state; no API call, no checks.
+
+        ``files`` (``{"name": ..., "title": ..., "content": str | bytes}``, title and
+        content optional) are uploaded by ``user`` and shared with the message.
+        """
         channel = self.workspace.channels[channel_id]
+        if files:
+            return self._post_files(channel, text, user, files, thread_ts, list(blocks or []))
         return self.workspace.new_message(
             channel, user, text, thread_ts=thread_ts, blocks=list(blocks or [])
         )

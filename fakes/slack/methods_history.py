@@ -84,6 +84,9 @@ def conversations_replies(ctx: Ctx, args: Args) -> JSON:
     chunk, has_more, next_cursor = _page_by_ts(
         thread, args, newest_first=False, default=1000, maximum=1000
     )
+    # Slack heads the first page with the parent even when oldest/latest leave it out.
+    if not args.string("cursor") and (not chunk or chunk[0] is not root):
+        chunk = [root, *chunk]
     return ok(
         messages=[message_json(ctx.ws, m) for m in chunk],
         has_more=has_more,

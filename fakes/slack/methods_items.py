@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-import time
 
+from fakes.slack.actions import pin, react, unpin, unreact
 from fakes.slack.args import Args
 from fakes.slack.errors import SlackError
 from fakes.slack.registry import Ctx, method, ok
@@ -32,29 +32,14 @@ def pins_add(ctx: Ctx, args: Args) -> JSON:
     channel, message = _item(ctx, args, need_member=True)
     if channel.is_archived:
         raise SlackError("is_archived")
-    pins = ctx.ws.pins[channel.id]
-    if message.ts in pins:
-        raise SlackError("already_pinned")
-    pins.append(message.ts)
-    ctx.ws.pin_info[(channel.id, message.ts)] = (int(time.time()), ctx.caller)
-    if ctx.system_messages:
-        ctx.ws.new_message(
-            channel,
-            ctx.caller,
-            f"<@{ctx.caller}> pinned a message to this channel.",
-            subtype="pinned_item",
-        )
+    pin(ctx.ws, channel, message, ctx.caller, announce=ctx.system_messages)
     return ok()
 
 
 @method("pins.remove")
 def pins_remove(ctx: Ctx, args: Args) -> JSON:
     channel, message = _item(ctx, args, need_member=True)
-    pins = ctx.ws.pins[channel.id]
-    if message.ts not in pins:
-        raise SlackError("no_pin")
-    pins.remove(message.ts)
-    ctx.ws.pin_info.pop((channel.id, message.ts), None)
+    unpin(ctx.ws, channel, message)
     return ok()
 
 
@@ -91,24 +76,14 @@ def reactions_add(ctx: Ctx, args: Args) -> JSON:
     channel, message = _item(ctx, args, need_member=False)
     if channel.is_archived:
         raise SlackError("is_archived")
-    name = _emoji_name(args)
-    users = message.reactions.setdefault(name, [])
-    if ctx.caller in users:
-        raise SlackError("already_reacted")
-    users.append(ctx.caller)
+    react(message, _emoji_name(args), ctx.caller)
     return ok()
 
 
 @method("reactions.remove")
 def reactions_remove(ctx: Ctx, args: Args) -> JSON:
     _, message = _item(ctx, args, need_member=False)
-    name = _emoji_name(args)
-    users = message.reactions.get(name, [])
-    if ctx.caller not in users:
-        raise SlackError("no_reaction")
-    users.remove(ctx.caller)
-    if not users:
-        del message.reactions[name]
+    unreact(message, _emoji_name(args), ctx.caller)
     return ok()
 
 

@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
-from fakes.slack.state import JSON, Bookmark, Channel, Message, User, Usergroup, View
+import mimetypes
+from urllib.parse import quote
+
+from fakes.slack.state import (
+    JSON,
+    Bookmark,
+    Canvas,
+    Channel,
+    File,
+    Message,
+    User,
+    Usergroup,
+    View,
+)
 from fakes.slack.workspace import Workspace
+
+# Slack's filetype for the few extensions whose filetype is not the extension itself.
+_FILETYPES = {"txt": "text", "md": "markdown", "": "binary"}
+_PRETTY_TYPES = {"text": "Plain Text", "markdown": "Markdown (raw)", "binary": "Binary"}
 
 
 def user_json(ws: Workspace, user: User) -> JSON:
@@ -87,6 +104,8 @@ def channel_json(channel: Channel, viewer: str, *, with_members_count: bool = Tr
         "purpose": dict(channel.purpose),
         "previous_names": list(channel.previous_names),
     }
+    if channel.canvas_id:
+        body["properties"] = {"canvas": {"file_id": channel.canvas_id}}
     if with_members_count:
         body["num_members"] = len(channel.members)
     return body
@@ -115,7 +134,12 @@ def message_json(ws: Workspace, message: Message) -> JSON:
     if message.attachments:
         body["attachments"] = message.attachments
     if message.files:
-        body["files"] = message.files
+        body["files"] = [
+            file_json(ws, ws.files[f["id"]]) if f.get("id") in ws.files else dict(f)
+            for f in message.files
+        ]
+        body["upload"] = message.upload
+        body["display_as_bot"] = False
     if message.metadata:
         body["metadata"] = message.metadata
     if message.username:
@@ -196,3 +220,121 @@ def usergroup_json(group: Usergroup, team_id: str, *, include_users: bool) -> JS
     if include_users:
         body["users"] = list(group.users)
     return body
+
+
+def _file_urls(ws: Workspace, file_id: str, name: str, user: str) -> JSON:
+    team = ws.identity.team_id
+    base = f"{ws.base_url}/files-pri/{team}-{file_id}"
+    return {
+        "url_private": f"{base}/{quote(name)}",
+        "url_private_download": f"{base}/download/{quote(name)}",
+        "permalink": f"https://{ws.identity.domain}.slack.com/files/{user}/{file_id}/{quote(name)}",
+        "permalink_public": f"https://slack-files.com/{team}-{file_id}-{file_id.lower()}",
+    }
+
+
+def _where(ws: Workspace, channel_ids: list[str]) -> JSON:
+    """``channels``/``groups``/``ims``: where a file is shared, by kind of conversation."""
+    kinds: JSON = {"channels": [], "groups": [], "ims": []}
+    for channel_id in channel_ids:
+        channel = ws.channels.get(channel_id)
+        if channel is None:
+            continue
+        key = "ims" if channel.is_im else "groups" if channel.is_private else "channels"
+        kinds[key].append(channel_id)
+    return kinds
+
+
+def _shares(ws: Workspace, file: File) -> JSON:
+    shares: JSON = {}
+    for channel_id, stamps in file.shares.items():
+        channel = ws.channels.get(channel_id)
+        if channel is None:
+            continue
+        entries = []
+        for ts in stamps:
+            entry: JSON = {
+                "ts": ts,
+                "channel_name": channel.name,
+                "team_id": ws.identity.team_id,
+                "share_user_id": file.user,
+                "reply_users": [],
+                "reply_users_count": 0,
+                "reply_count": 0,
+            }
+            message = ws.message(channel_id, ts)
+            if message is not None and message.is_reply:
+                entry["thread_ts"] = message.thread_ts
+            entries.append(entry)
+        kind = "private" if channel.is_private or channel.is_im else "public"
+        shares.setdefault(kind, {})[channel_id] = entries
+    return shares
+
+
+def file_json(ws: Workspace, file: File) -> JSON:
+    """A file object as ``files.info`` and messages carry it."""
+    extension = file.name.rsplit(".", 1)[-1].lower() if "." in file.name else ""
+    filetype = file.snippet_type or _FILETYPES.get(extension, extension)
+    where = _where(ws, file.channels)
+    body: JSON = {
+        "id": file.id,
+        "created": file.created,
+        "timestamp": file.created,
+        "name": file.name,
+        "title": file.title,
+        "mimetype": mimetypes.guess_type(file.name)[0] or "application/octet-stream",
+        "filetype": filetype,
+        "pretty_type": _PRETTY_TYPES.get(filetype, filetype.upper()),
+        "user": file.user,
+        "user_team": ws.identity.team_id,
+        "editable": False,
+        "size": len(file.content) if file.content is not None else file.length,
+        "mode": "hosted",
+        "is_external": False,
+        "external_type": "",
+        "is_public": bool(where["channels"]),
+        "public_url_shared": False,
+        "display_as_bot": False,
+        "username": "",
+        **_file_urls(ws, file.id, file.name, file.user),
+        **where,
+        "shares": _shares(ws, file),
+        "comments_count": 0,
+        "has_rich_preview": False,
+        "file_access": "visible",
+    }
+    if file.alt_txt:
+        body["alt_txt"] = file.alt_txt
+    return body
+
+
+def canvas_file_json(ws: Workspace, canvas: Canvas) -> JSON:
+    """A canvas as ``files.info`` shows it: a ``quip`` file."""
+    name = canvas.title or "Untitled"
+    where = _where(ws, [canvas.channel] if canvas.channel else [])
+    return {
+        "id": canvas.id,
+        "created": canvas.created,
+        "timestamp": canvas.created,
+        "updated": canvas.updated,
+        "name": name,
+        "title": canvas.title,
+        "mimetype": "application/vnd.slack-docs",
+        "filetype": "quip",
+        "pretty_type": "canvas",
+        "user": canvas.owner,
+        "user_team": ws.identity.team_id,
+        "editable": True,
+        "size": len(canvas.markdown.encode()),
+        "mode": "quip",
+        "is_external": False,
+        "external_type": "",
+        "is_public": bool(where["channels"]),
+        "public_url_shared": False,
+        "display_as_bot": False,
+        "username": "",
+        **_file_urls(ws, canvas.id, name, canvas.owner),
+        **where,
+        "comments_count": 0,
+        "is_channel_space": canvas.is_channel_canvas,
+    }

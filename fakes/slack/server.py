@@ -15,8 +15,10 @@ from aiohttp import web
 from fakes.slack import (  # noqa: F401
     methods_auth,
     methods_bookmarks,
+    methods_canvases,
     methods_chat,
     methods_conversations,
+    methods_files,
     methods_history,
     methods_items,
     methods_users,
@@ -24,6 +26,7 @@ from fakes.slack import (  # noqa: F401
 )
 from fakes.slack.args import Args, merge_args
 from fakes.slack.errors import SlackError
+from fakes.slack.file_transfer import MAX_UPLOAD, FileTransfer
 from fakes.slack.knobs import Knobs
 from fakes.slack.registry import APP_TOKEN_METHODS, METHODS, Ctx, TokenKind
 from fakes.slack.socket_mode import SocketHub
@@ -49,13 +52,16 @@ class ApiServer:
         self.knobs = knobs
         self.hub = hub
         self.tokens = tokens
+        self.files = FileTransfer(ws, tokens)
         self.base_url = ""
 
     def app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(client_max_size=MAX_UPLOAD)
         app.router.add_route("*", "/api/{method}", self.handle_api)
         app.router.add_post("/response/{url_id}", self.handle_response_url)
         app.router.add_get("/socket-mode", self.hub.handle)
+        app.router.add_post("/upload/v1/{ticket}", self.files.upload)
+        app.router.add_get("/files-pri/{key}/{tail:.+}", self.files.download)
         return app
 
     def new_socket_url(self) -> str:

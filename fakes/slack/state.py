@@ -44,6 +44,7 @@ class Channel:
     purpose: JSON = field(default_factory=lambda: {"value": "", "creator": "", "last_set": 0})
     previous_names: list[str] = field(default_factory=list)
     im_user: str | None = None  # the other party of a DM (``is_im``)
+    canvas_id: str | None = None  # the channel canvas (``conversations.canvases.create``)
 
 
 @dataclass
@@ -69,6 +70,7 @@ class Message:
     reactions: dict[str, list[str]] = field(default_factory=dict)
     edited: JSON | None = None
     files: list[JSON] = field(default_factory=list)
+    upload: bool = False  # files were uploaded with this message (Slack's ``upload``)
     bot_id: str | None = None
     app_id: str | None = None
     metadata: JSON | None = None
@@ -88,6 +90,55 @@ class Message:
     def in_history(self) -> bool:
         """True when ``conversations.history`` lists it (top level or broadcast)."""
         return not self.is_reply or self.subtype == "thread_broadcast"
+
+
+@dataclass
+class Pin:
+    """A pinned message: who pinned it and when (``pins.list``'s ``created``/``created_by``)."""
+
+    channel: str
+    ts: str
+    created: int
+    created_by: str
+
+
+@dataclass
+class File:
+    """An uploaded file: announced by ``files.getUploadURLExternal``, its bytes posted to the
+    upload URL, then shared by ``files.completeUploadExternal`` (``completed``)."""
+
+    id: str
+    name: str
+    title: str
+    user: str
+    created: int
+    length: int
+    content: bytes | None = None  # None until the upload URL got the bytes
+    completed: bool = False
+    alt_txt: str | None = None
+    snippet_type: str | None = None
+    channels: list[str] = field(default_factory=list)
+    shares: dict[str, list[str]] = field(default_factory=dict)  # channel -> message ts
+
+    @property
+    def uploaded(self) -> bool:
+        return self.content is not None
+
+
+@dataclass
+class Canvas:
+    """A canvas (a file too: ``F`` ids). ``access`` maps ``channel:<id>``/``user:<id>`` to
+    ``read``/``write``; the owner always has write access."""
+
+    id: str
+    title: str
+    markdown: str
+    owner: str
+    created: int
+    updated: int
+    channel: str | None = None  # the channel it is the channel canvas of, or is tabbed in
+    is_channel_canvas: bool = False
+    access: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from fakes.slack.errors import SlackError
 from fakes.slack.state import (
     Bookmark,
+    Canvas,
     Channel,
     Ephemeral,
+    File,
     Message,
     ResponsePost,
     Trigger,
@@ -78,6 +80,10 @@ class Workspace:
         self.response_urls: dict[str, int] = {}
         self.triggers: dict[str, Trigger] = {}
         self.dms: dict[frozenset[str], str] = {}
+        self.files: dict[str, File] = {}
+        self.canvases: dict[str, Canvas] = {}
+        self.upload_tickets: dict[str, str] = {}  # upload URL ticket -> file id
+        self.base_url = ""  # where the fake is served, for file URLs
         self._messages: dict[str, list[Message]] = defaultdict(list)
         self._by_ts: dict[tuple[str, str], Message] = {}
         self._counters: dict[str, int] = defaultdict(int)
@@ -92,7 +98,14 @@ class Workspace:
     # -- ids and clocks ---------------------------------------------------
 
     def new_id(self, prefix: str, width: int = 8) -> str:
-        taken = (*self.users, *self.channels, *self.views, *self.usergroups)
+        taken = (
+            *self.users,
+            *self.channels,
+            *self.views,
+            *self.usergroups,
+            *self.files,
+            *self.canvases,
+        )
         while True:
             self._counters[prefix] += 1
             candidate = f"{prefix}0{_b36(self._counters[prefix]).rjust(width, '0')}"
