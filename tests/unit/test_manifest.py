@@ -42,14 +42,14 @@ def test_manifest_and_registered_listeners_are_the_same_sets() -> None:
 def test_differences_are_reported_both_ways() -> None:
     manifest = load_manifest(REPO / "app_manifest.yml")
     registered = Registered(
-        commands={"/incident", "/oncall", "/postmortem"},
+        commands={"/incident", "/oncall", "/postmortem", "/retro"},
         global_shortcuts=set(manifest.global_shortcuts),
         message_shortcuts=set(manifest.message_shortcuts),
         events=set(manifest.events),
     )
     registered.events.discard("message.im")
     assert differences(manifest, registered) == [
-        "slash command /postmortem has a listener but is missing from the manifest",
+        "slash command /retro has a listener but is missing from the manifest",
         "event message.im is in the manifest but has no listener",
     ]
 
@@ -57,4 +57,7 @@ def test_differences_are_reported_both_ways() -> None:
 def test_manifest_requests_the_scopes_its_events_need() -> None:
     manifest = load_manifest(REPO / "app_manifest.yml")
     assert "im:history" in manifest.scopes  # message.im
+    assert {"channels:history", "groups:history"} <= manifest.scopes  # message.channels/.groups
+    assert {"reactions:read", "pins:read"} <= manifest.scopes  # reaction_* and pin_* events
+    assert {"canvases:write", "files:write", "reactions:write"} <= manifest.scopes
     assert {"chat:write", "commands", "users:read"} <= manifest.scopes
