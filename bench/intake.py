@@ -12,12 +12,14 @@ deduplicates the repeats into their open group and declares an incident for each
   no war room and nobody paged, so the run measures intake, not Slack set-up. Slack is the
   fake Slack, served from the load generator's process; the calls it saw are reported.
 - Bare: an aiohttp endpoint that reads the body, `json.loads` it and inserts one row (the
-  group key, status and body) in its own transaction, through the same engine factory
-  (`storage.db.create_engine`: the same driver, pool and, on SQLite, the same pragmas:
-  WAL, busy timeout, `BEGIN IMMEDIATE`).
+  group key, status and body) in its own transaction, through the same storage layer
+  (`storage.db.Database.begin()`: the same driver and pool and, on SQLite, the same pragmas,
+  `BEGIN IMMEDIATE` and in-process turns for writers). It commits every delivery by itself,
+  where OpsGuard counts plain repeats that arrive together in one transaction.
 
 Each server runs in its own process on a fresh database (a new SQLite file; a throwaway
 PostgreSQL database created and dropped around the run); this process only generates load.
+The machine's 1-minute load average at the end of each measured phase is printed with it.
 Targets: OpsGuard >= 60% of the bare endpoint's rate on each backend, and >= 1,000 events/s
 on SQLite.
 
@@ -123,9 +125,9 @@ async def _serve_bare(database_url: str) -> int:
     from aiohttp import web
     from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table
 
-    from storage.db import create_engine
+    from storage.db import Database
 
-    engine = create_engine(database_url)
+    db = Database(database_url)
     metadata = MetaData()
     table = Table(
         "bare_event",
@@ -136,12 +138,12 @@ async def _serve_bare(database_url: str) -> int:
         Column("status", String(16), nullable=False),
         Column("body", JSON, nullable=False),
     )
-    async with engine.begin() as conn:
+    async with db.begin() as conn:
         await conn.run_sync(metadata.create_all)
 
     async def receive(request: web.Request) -> web.Response:
         body = json.loads(await request.read())
-        async with engine.begin() as conn:
+        async with db.begin() as conn:
             await conn.execute(
                 table.insert().values(
                     received_at=datetime.now(UTC),
@@ -264,6 +266,7 @@ class Result:
     seconds: float
     statuses: Counter[int]
     cpu: float  # the server process's CPU seconds (user + system) over the measured phase
+    load: float  # the machine's 1-minute load average at the end of the measured phase
     slack_calls: int = 0
 
     @property
@@ -318,12 +321,13 @@ async def measure(
         cpu_before = cpu_seconds(srv.proc.pid)
         seconds, statuses = await load(srv.url, measured, concurrency)
         cpu = cpu_seconds(srv.proc.pid) - cpu_before
+        load_average = os.getloadavg()[0]
         if spy is not None:
             spy.send_signal(signal.SIGINT)  # py-spy writes the profile on SIGINT
             await asyncio.to_thread(spy.wait, 60)
         await asyncio.sleep(0.5)  # let follow-ups of the last new groups reach the fake Slack
         calls = len(slack.calls) - calls_before
-        result = Result(backend, kind, events, seconds, statuses, cpu, calls)
+        result = Result(backend, kind, events, seconds, statuses, cpu, load_average, calls)
     if set(result.statuses) - {202}:
         raise RuntimeError(f"{kind} on {backend} answered {dict(result.statuses)}")
     if kind == "opsguard":
@@ -409,7 +413,8 @@ def report(bare: Result, ours: Result) -> bool:
     for r in (bare, ours):
         print(
             f"{r.backend:<10} {r.kind:<8} {r.events} events in {r.seconds:.2f} s = "
-            f"{r.rate:,.0f} events/s, server CPU {r.cpu / r.events * 1000:.2f} ms/event"
+            f"{r.rate:,.0f} events/s, server CPU {r.cpu / r.events * 1000:.2f} ms/event, "
+            f"load {r.load:.2f}"
             + (f", Slack calls: {r.slack_calls}" if r.kind == "opsguard" else "")
         )
     print(f"{bare.backend:<10} ratio {ratio:.2f} ({target}): {'PASS' if ok else 'MISS'}")

@@ -49,6 +49,8 @@ def add_alert_routes(web_app: web.Application, ops: SlackOps) -> set[asyncio.Tas
 
     async def store(integration: Integration, events: list[AlertEvent]) -> list[intake.Outcome]:
         outcomes = await intake.receive(ops.deps.db, ops.deps.clock, config, integration, events)
+        if not any(o.news for o in outcomes):
+            return outcomes  # plain repeats: Slack has nothing to show
         task = asyncio.create_task(after_intake(ops, outcomes))
         follow_ups.add(task)
         task.add_done_callback(follow_ups.discard)

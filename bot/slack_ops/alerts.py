@@ -16,29 +16,20 @@ log = logging.getLogger("opsguard.alerts")
 
 async def after_intake(ops: SlackOps, outcomes: list[Outcome]) -> None:
     for outcome in outcomes:
-        news = (
-            outcome.declared
-            or outcome.resolved
-            or outcome.acknowledged
-            or outcome.new_alerts
-            or outcome.attached_to_storm
-        )
-        if outcome.incident_id is None or not news:
+        if not outcome.news or outcome.incident_id is None:
             continue  # a plain repeat: nothing for Slack, so no database read either
         try:
-            incident = await lifecycle.get_incident(ops.deps.db, outcome.incident_id)
-            if outcome.declared:
-                await after_declare(ops, incident, actor=None)
-            elif outcome.resolved:
-                await after_change(
-                    ops, Change(incident), actor=None, update_text="All alerts resolved."
-                )
-            elif outcome.acknowledged:
+            if outcome.incident is not None:  # declared by the intake: no need to read it
+                await after_declare(ops, outcome.incident, actor=None)
+            elif outcome.resolved or outcome.acknowledged:
+                incident = await lifecycle.get_incident(ops.deps.db, outcome.incident_id)
                 await after_change(
                     ops,
                     Change(incident),
                     actor=None,
-                    update_text="Acknowledged by the alert source.",
+                    update_text="All alerts resolved."
+                    if outcome.resolved
+                    else "Acknowledged by the alert source.",
                 )
             else:
                 await refresh(ops, outcome.incident_id)

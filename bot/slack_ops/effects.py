@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
@@ -13,7 +15,7 @@ from bot.domain.snapshot import snapshot
 from bot.slack_ops import notify, paging
 from bot.slack_ops.context import SlackOps
 from bot.slack_ops.home import refresh_homes
-from bot.slack_ops.sync import refresh
+from bot.slack_ops.sync import refresh, refresh_from, shown
 from bot.slack_ops.war_room import WarRoom, open_war_room
 from storage.models import Incident, IncidentStatus
 
@@ -21,21 +23,32 @@ log = logging.getLogger("opsguard.slack")
 
 
 async def after_declare(ops: SlackOps, incident: Incident, *, actor: str | None) -> WarRoom | None:
-    """`actor` is None when an alert declared the incident."""
+    """`actor` is None when an alert declared the incident: then nobody was named commander."""
     assert incident.id is not None
-    room = None
+    opens_room = ops.deps.config.opens_war_room(incident.severity, incident.service)
+    # One read serves the refresh and the commander's DM; an alert's incident with no war
+    # room and no announcement card needs none.
+    snap = None
+    if not opens_room and (actor is not None or shown(ops, incident)):
+        snap = await snapshot(ops.deps.db, incident.id)
     # Pages go out at once, alongside the war room; paged people are members, so invited.
-    if ops.deps.config.opens_war_room(incident.severity, incident.service):
-        room, _ = await asyncio.gather(
-            open_war_room(ops, incident.id, actor=actor), paging.deliver_pending(ops)
-        )
+    # Without a policy the declaration paged nobody.
+    work: list[Awaitable[Any]] = []
+    if incident.escalation_policy is not None:
+        work.append(paging.deliver_pending(ops))
+    room = None
+    if opens_room:
+        room, *_ = await asyncio.gather(open_war_room(ops, incident.id, actor=actor), *work)
     else:
-        await asyncio.gather(refresh(ops, incident.id), paging.deliver_pending(ops))
+        if snap is not None:
+            work.append(refresh_from(ops, snap))
+        await asyncio.gather(*work)
     ops.hint(incident.next_nudge_at)
     ops.hint(incident.next_escalation_at)
-    snap = await snapshot(ops.deps.db, incident.id)
-    if snap.commander and snap.commander != actor:  # named in the form: tell them
-        await notify.role_assigned(ops, snap.incident, "commander", snap.commander)
+    if actor is not None:
+        snap = snap or await snapshot(ops.deps.db, incident.id)  # after the war room opened
+        if snap.commander and snap.commander != actor:  # named in the form: tell them
+            await notify.role_assigned(ops, snap.incident, "commander", snap.commander)
     await refresh_homes(ops, {actor} - {None})
     return room
 

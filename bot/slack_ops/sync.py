@@ -19,6 +19,7 @@ from blocks.notices import integration_note
 from bot.domain import due, lifecycle
 from bot.domain.snapshot import Snapshot, snapshot
 from bot.slack_ops.context import SlackOps, describe_failure
+from storage.models import Incident
 
 log = logging.getLogger("opsguard.slack")
 RESYNC_AFTER = timedelta(minutes=1)
@@ -35,7 +36,11 @@ UNINVITABLE = {
 
 async def refresh(ops: SlackOps, incident_id: int, *, invite: Sequence[str] = ()) -> None:
     """After any change: topic, command center and card, in parallel (one round trip)."""
-    snap = await snapshot(ops.deps.db, incident_id)
+    await refresh_from(ops, await snapshot(ops.deps.db, incident_id), invite=invite)
+
+
+async def refresh_from(ops: SlackOps, snap: Snapshot, *, invite: Sequence[str] = ()) -> None:
+    """`refresh` from a snapshot the caller already holds."""
     steps: dict[str, Awaitable[Any]] = {}
     incident = snap.incident
     if incident.channel_id and not incident.archived:
@@ -48,9 +53,18 @@ async def refresh(ops: SlackOps, incident_id: int, *, invite: Sequence[str] = ()
     await run_steps(ops, snap, steps)
 
 
+def shown(ops: SlackOps, incident: Incident) -> bool:
+    """Whether `refresh` has anything to update: a live war room or the announcement card."""
+    return bool(incident.channel_id and not incident.archived) or _announces(ops, incident)
+
+
 def announced(ops: SlackOps, snap: Snapshot) -> bool:
+    return _announces(ops, snap.incident)
+
+
+def _announces(ops: SlackOps, incident: Incident) -> bool:
     """Private incidents never appear outside their own channel."""
-    return bool(ops.deps.settings.incidents_channel) and not snap.incident.private
+    return bool(ops.deps.settings.incidents_channel) and not incident.private
 
 
 async def run_steps(ops: SlackOps, snap: Snapshot, steps: dict[str, Awaitable[Any]]) -> list[Any]:

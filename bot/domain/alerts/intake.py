@@ -3,6 +3,10 @@
 A partial unique index allows one *open* group per (integration, dedup key). The first
 delivery inserts the group and declares its incident in the same transaction; a concurrent
 delivery of the same alert hits the index, waits for that transaction, and joins the group.
+
+Most deliveries are plain repeats (Alertmanager re-sends a firing group every few minutes):
+`repeats` counts those in batches. Anything else, or a repeat that turns out not to be plain,
+takes the full path below, one transaction per group.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.config import OpsConfig
 from bot.domain import lifecycle
+from bot.domain.alerts import repeats
 from bot.domain.alerts.integrations import Integration
 from bot.domain.alerts.payloads import AlertEvent
 from bot.domain.paging import engine as paging
@@ -38,6 +43,18 @@ class Outcome:
     resolved: bool = False
     acknowledged: bool = False
     new_alerts: list[str] = field(default_factory=list)
+    incident: Incident | None = None  # the incident as declared, so Slack need not read it
+
+    @property
+    def news(self) -> bool:
+        """Whether Slack has anything to show; a plain repeat has not."""
+        return self.incident_id is not None and bool(
+            self.declared
+            or self.resolved
+            or self.acknowledged
+            or self.new_alerts
+            or self.attached_to_storm
+        )
 
 
 async def receive(
@@ -53,6 +70,12 @@ async def receive(
         by_key.setdefault(event.dedup_key, []).append(event)
     outcomes = []
     for key, group_events in by_key.items():
+        if all(e.action == "trigger" for e in group_events):
+            fingerprints = frozenset(e.fingerprint for e in group_events)
+            repeat = repeats.Repeat(integration.name, key, fingerprints, clock.now())
+            if (counted := await repeats.count(db, repeat)) is not None:
+                outcomes.append(Outcome(group_id=counted.group_id, incident_id=counted.incident_id))
+                continue
         for attempt in range(ATTEMPTS):
             try:
                 outcomes.append(await _apply(db, clock, config, integration, key, group_events))
@@ -74,19 +97,23 @@ async def _apply(
 ) -> Outcome:
     now = clock.now()
     outcome = Outcome()
+    triggered = any(e.action == "trigger" for e in events)
     async with db.transaction() as session:
         group = await _open_group(session, integration.name, key)
+        alerts: dict[str, Alert] = {}  # by fingerprint
         if group is None:
-            if not any(e.action == "trigger" for e in events):
+            if not triggered:
                 return outcome  # resolving or acknowledging something never seen: nothing to do
             group = await _new_group(session, config, integration, key, events, now, outcome)
+        else:
+            alerts = await _alerts(session, group, {e.fingerprint for e in events})
+            group.last_seen = now
+            if triggered:
+                group.count += 1
         assert group.id is not None
         outcome.group_id, outcome.incident_id = group.id, group.incident_id
-        group.last_seen = now
         for event in events:
-            await _record(session, group, event, now, outcome)
-        if any(e.action == "trigger" for e in events) and not outcome.declared:
-            group.count += 1
+            _record(session, group, event, now, outcome, alerts)
         if outcome.new_alerts and not outcome.declared and group.incident_id:
             await _timeline(
                 session,
@@ -129,25 +156,16 @@ async def _new_group(
     now: datetime,
     outcome: Outcome,
 ) -> AlertGroup:
+    """Attach to a storm's incident or declare one, then insert the group: the partial unique
+    index decides a race there, and the loser's transaction (its incident too) rolls back."""
     first = next(e for e in events if e.action == "trigger")
     service = _service(config, integration, first)
     severity = integration.severity_map.get(
         (first.severity or "").lower(), integration.default_severity
     )
-    group = AlertGroup(
-        integration=integration.name,
-        dedup_key=key,
-        service=service,
-        title=first.summary,
-        severity=severity,
-        first_seen=now,
-        last_seen=now,
-    )
-    session.add(group)
-    await session.flush()  # the partial unique index decides the race here
     storm = await _storm_incident(session, integration, service, now)
     if storm is not None:
-        group.incident_id = storm
+        incident_id = storm
         outcome.attached_to_storm = True
         await _timeline(
             session,
@@ -168,8 +186,21 @@ async def _new_group(
             detected_at=first.starts_at,
             source=f"{integration.type} alert ({integration.name})",
         )
-        group.incident_id = incident.id
+        incident_id = incident.id
         outcome.declared = True
+        outcome.incident = incident
+    group = AlertGroup(
+        integration=integration.name,
+        dedup_key=key,
+        service=service,
+        title=first.summary,
+        severity=severity,
+        incident_id=incident_id,
+        first_seen=now,
+        last_seen=now,
+    )
+    session.add(group)
+    await session.flush()
     return group
 
 
@@ -184,7 +215,9 @@ def _service(config: OpsConfig, integration: Integration, event: AlertEvent) -> 
 async def _storm_incident(
     session: AsyncSession, integration: Integration, service: str | None, now: datetime
 ) -> int | None:
-    """Past the threshold of new groups a minute for one service, reuse its open incident."""
+    """Past the threshold of new groups a minute for one service, reuse its open incident.
+
+    The new group is not inserted yet: it makes `recent + 1`."""
     if service is None:
         return None
     recent = (
@@ -194,7 +227,7 @@ async def _storm_incident(
             .where(AlertGroup.service == service, col(AlertGroup.first_seen) > now - STORM_WINDOW)
         )
     ).one()
-    if recent <= integration.storm_threshold:
+    if recent + 1 <= integration.storm_threshold:
         return None
     return (
         await session.exec(
@@ -205,15 +238,27 @@ async def _storm_incident(
     ).first()
 
 
-async def _record(
-    session: AsyncSession, group: AlertGroup, event: AlertEvent, now: datetime, outcome: Outcome
+async def _alerts(
+    session: AsyncSession, group: AlertGroup, fingerprints: set[str]
+) -> dict[str, Alert]:
+    """The group's alerts a delivery names, by fingerprint, in one query."""
+    rows = await session.exec(
+        select(Alert).where(Alert.group_id == group.id, col(Alert.fingerprint).in_(fingerprints))
+    )
+    return {alert.fingerprint: alert for alert in rows.all()}
+
+
+def _record(
+    session: AsyncSession,
+    group: AlertGroup,
+    event: AlertEvent,
+    now: datetime,
+    outcome: Outcome,
+    alerts: dict[str, Alert],
 ) -> None:
+    """Apply one event to its alert; `alerts` holds the group's alerts the delivery names."""
     assert group.id is not None
-    alert = (
-        await session.exec(
-            select(Alert).where(Alert.group_id == group.id, Alert.fingerprint == event.fingerprint)
-        )
-    ).first()
+    alert = alerts.get(event.fingerprint)
     status = "resolved" if event.action == "resolve" else "firing"
     if alert is None:
         if event.action != "trigger":
@@ -227,6 +272,7 @@ async def _record(
             starts_at=event.starts_at,
             last_seen=now,
         )
+        alerts[event.fingerprint] = alert
         outcome.new_alerts.append(event.summary)
     elif event.action == "trigger" and alert.status == "resolved":
         outcome.new_alerts.append(event.summary)  # fired again
@@ -235,7 +281,6 @@ async def _record(
         alert.ends_at = event.ends_at if status == "resolved" else None
     alert.last_seen = now
     session.add(alert)
-    await session.flush()
 
 
 async def _all_resolved(session: AsyncSession, group_id: int) -> bool:
