@@ -173,6 +173,17 @@ def resolution_summary(
             )
         ),
         ContextBlock(elements=[MarkdownTextObject(text=closing)]),
+        ActionsBlock(
+            block_id=BlockId.RESOLUTION_ACTIONS,
+            elements=[
+                ButtonElement(
+                    text="Write postmortem",
+                    action_id=ActionId.OPEN_POSTMORTEM,
+                    value=incident_value(incident),
+                    style="primary",
+                )
+            ],
+        ),
     ]
     return text, blocks
 

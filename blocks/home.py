@@ -19,6 +19,7 @@ from slack_sdk.models.views import View
 from blocks.command_center import task_section
 from blocks.ids import ActionId, BlockId
 from blocks.oncall import home_on_call
+from blocks.postmortem_library import Links, entry_line
 from blocks.text import (
     channel_link,
     command_list,
@@ -35,11 +36,13 @@ from blocks.text import (
 from bot.commands import INCIDENT_SUBCOMMANDS
 from bot.config import OpsConfig
 from bot.domain.oncall.board import MyShifts
+from bot.domain.postmortem.library import Entry
 from bot.domain.snapshot import HomeData
 from storage.models import Incident
 
 # Three lists of at most 25 (+1 "…and N more") and ~12 fixed blocks stay within Slack's 100.
 MAX_PER_LIST = 25
+RECENT_POSTMORTEMS = 5  # one section: each line stays well under 600 characters
 
 
 def home_view(
@@ -50,6 +53,7 @@ def home_view(
     config: OpsConfig,
     now: datetime,
     on_call: Sequence[MyShifts] = (),
+    postmortems: Sequence[tuple[Entry, Links]] = (),
 ) -> View:
     """What one user sees on the Home tab; `data` is already filtered to what they may see.
     `on_call`: the schedules they are in (nothing is shown for none)."""
@@ -87,6 +91,17 @@ def home_view(
         blocks.append(task_section(task, prefix=f"*{incident_ref(incident)}* · "))
     if len(data.my_tasks) > MAX_PER_LIST:
         blocks.append(_more(len(data.my_tasks) - MAX_PER_LIST, "tasks"))
+    blocks.append(HeaderBlock(text="Recent postmortems"))
+    lines = [
+        entry_line(entry, html, pdf) for entry, (html, pdf) in postmortems[:RECENT_POSTMORTEMS]
+    ]
+    blocks.append(
+        SectionBlock(
+            text=MarkdownTextObject(
+                text="\n".join(lines) if lines else "_No postmortems published yet._"
+            )
+        )
+    )
     blocks += [
         DividerBlock(),
         HeaderBlock(text="Commands"),

@@ -29,10 +29,24 @@ class BlockId(StrEnum):
     # Messages.
     COMMAND_CENTER_ACTIONS = "command_center_actions"
     CARD_ACTIONS = "card_actions"
+    RESOLUTION_ACTIONS = "resolution_actions"
     NUDGE_ACTIONS = "nudge_actions"
     PAGE_ACTIONS = "page_actions"
     TIMELINE_NAV = "timeline_nav"
     TIMELINE_ENTRY = "timeline_entry"  # one per entry: "timeline_entry:<entry id>"
+    # Postmortem modal inputs (the action_id inside each input equals its block_id; the
+    # five whys and the action items add ":<n>" / ":<item key>").
+    PM_SUMMARY = "pm_summary"
+    PM_IMPACT = "pm_impact"
+    PM_USERS_AFFECTED = "pm_users_affected"
+    PM_WHY = "pm_why"
+    PM_CONTRIBUTING = "pm_contributing"
+    PM_WENT_WELL = "pm_went_well"
+    PM_WENT_POORLY = "pm_went_poorly"
+    PM_ITEM_TEXT = "pm_item_text"
+    PM_ITEM_META = "pm_item_meta"
+    PM_ITEMS_ADD = "pm_items_add"
+    PM_PUBLISH = "pm_publish"
     TIMELINE_PICK_INCIDENT = "timeline_pick_incident"
 
 
@@ -57,6 +71,11 @@ class ActionId(StrEnum):
     OPEN_POSTMORTEM = "incident_open_postmortem"
     TIMELINE_ENTRY_MENU = "timeline_entry_menu"  # option value: "<hide|show|delete>:<entry id>"
     TIMELINE_PAGE = "timeline_page"  # value: the page to show
+    PM_ADD_ITEM = "pm_add_item"
+    PM_REMOVE_ITEM = "pm_remove_item"  # value: the item's key in the form
+    PM_ITEM_OWNER = "pm_item_owner"
+    PM_ITEM_DUE = "pm_item_due"
+    PM_PUBLISH_NOW = "pm_publish_now"  # value: incident id
 
 
 class CallbackId(StrEnum):
@@ -71,5 +90,6 @@ class CallbackId(StrEnum):
     DECLARE_SHORTCUT = "declare_incident_shortcut"
     DECLARE_FROM_MESSAGE = "declare_incident_from_message"
     TIMELINE_MODAL = "incident_timeline"
+    POSTMORTEM_MODAL = "incident_postmortem"  # private_metadata: incident id, item keys
     TIMELINE_FROM_MESSAGE = "add_to_incident_timeline"
     TIMELINE_PICK_MODAL = "timeline_pick_incident"  # private_metadata: the message, as JSON

@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncApp
 import handlers
 from bot.bridge import BridgeMaker, BridgeSettings
 from bot.deps import Deps
+from bot.issue_tracker import IssueTracker
 from bot.registry import ListenerRegistry
 from bot.slack_client import build_client
 from bot.slack_ops.context import SlackOps
@@ -24,7 +25,12 @@ def build_app(deps: Deps) -> tuple[AsyncApp, ListenerRegistry, SlackOps]:
         request_verification_enabled=True,
         logger=logging.getLogger("opsguard.bolt"),
     )
-    ops = SlackOps(deps=deps, client=client, bridges=BridgeMaker(bridge_settings(deps)))
+    ops = SlackOps(
+        deps=deps,
+        client=client,
+        bridges=BridgeMaker(bridge_settings(deps)),
+        jira=IssueTracker(deps.settings) if deps.settings.jira_enabled else None,
+    )
     registry = ListenerRegistry(app, deps.metrics, errors.report_late)
     handlers.register_all(app, registry, ops)
     return app, registry, ops

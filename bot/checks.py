@@ -8,6 +8,7 @@ from pathlib import Path
 from slack_sdk.errors import SlackApiError
 
 from bot.config import ConfigError, OpsConfig, load_config
+from bot.domain.postmortem.render import TemplateError, load_template
 from bot.manifest import ManifestError, differences, load_manifest, schema_errors
 from bot.runtime import OpsGuard
 from bot.settings import Settings
@@ -38,12 +39,14 @@ async def run_checks(
     except ConfigError as exc:
         results.append(CheckResult("config", False, str(exc)))
         config = OpsConfig()
+    template = _check_template(settings)
+    results.append(template)
     # The manifest check needs the app's listeners even when the token is missing; the
     # Slack check below reports the missing token itself.
-    guard = OpsGuard(
-        settings.model_copy(update={"slack_bot_token": settings.slack_bot_token or "xoxb-not-set"}),
-        config,
-    )
+    overrides: dict[str, object] = {"slack_bot_token": settings.slack_bot_token or "xoxb-not-set"}
+    if not template.ok:
+        overrides["postmortem_template"] = None
+    guard = OpsGuard(settings.model_copy(update=overrides), config)
     try:
         results.append(_check_manifest(guard, manifest_path, schema_path))
         results.append(await _check_database(guard))
@@ -51,6 +54,15 @@ async def run_checks(
     finally:
         await guard.deps.db.dispose()
     return results
+
+
+def _check_template(settings: Settings) -> CheckResult:
+    try:
+        loaded = load_template(settings.postmortem_template)
+    except TemplateError as exc:
+        return CheckResult("template", False, str(exc))
+    which = "POSTMORTEM_TEMPLATE" if settings.postmortem_template else "the shipped template"
+    return CheckResult("template", True, f"postmortem template ok: {which} ({loaded.path.name})")
 
 
 def _check_manifest(guard: OpsGuard, path: Path, schema_path: Path | None) -> CheckResult:

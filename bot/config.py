@@ -66,6 +66,7 @@ class Lifecycle(_Strict):
     """Timers of the incident lifecycle."""
 
     archive_after: Duration = timedelta(hours=24)
+    archive_after_postmortem: Duration = timedelta(hours=1)
     digest_interval: Duration = timedelta(hours=1)
     digest_severities: tuple[SeverityId, ...] = ("SEV1", "SEV2")
     snooze: Duration = timedelta(minutes=30)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import OpsConfig
+from bot.domain.postmortem.render import PostmortemTemplate
 from bot.metrics import Metrics
 from bot.settings import Settings
 from storage.db import Database
@@ -18,3 +19,4 @@ class Deps:
     db: Database
     clock: Clock
     metrics: Metrics
+    postmortem_template: PostmortemTemplate

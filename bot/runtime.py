@@ -18,6 +18,7 @@ from bot.config import OpsConfig
 from bot.deps import Deps
 from bot.domain import due
 from bot.domain.oncall.ical import IcalRefresher
+from bot.domain.postmortem.render import TemplateError, load_template
 from bot.domain.services import sync_services
 from bot.metrics import Metrics
 from bot.registry import ListenerRegistry
@@ -27,6 +28,7 @@ from bot.slack_ops.usergroups import refresh_usergroups
 from handlers.alert_hooks import add_alert_routes
 from handlers.deploy_hook import add_deploy_routes
 from handlers.http_routes import add_routes, metrics_middleware
+from handlers.postmortem_routes import add_postmortem_routes
 from scheduler.hints import Scheduler
 from scheduler.sweeper import sweep
 from storage.db import Database
@@ -52,12 +54,17 @@ class OpsGuard:
     def __init__(self, settings: Settings, config: OpsConfig, *, clock: Clock | None = None):
         if not settings.slack_bot_token:
             raise StartupError("SLACK_BOT_TOKEN is not set")
+        try:  # a broken template fails here, at start-up, never when a postmortem is rendered
+            template = load_template(settings.postmortem_template)
+        except TemplateError as exc:
+            raise StartupError(f"POSTMORTEM_TEMPLATE: {exc}") from None
         self.deps = Deps(
             settings=settings,
             config=config,
             db=Database(settings.database_url),
             clock=clock or SystemClock(),
             metrics=Metrics(),
+            postmortem_template=template,
         )
         self.bolt: AsyncApp
         self.registry: ListenerRegistry
@@ -105,6 +112,7 @@ class OpsGuard:
         )
         self._follow_ups = add_alert_routes(web_app, self.ops)
         add_deploy_routes(web_app, self.ops)
+        add_postmortem_routes(web_app, self.deps)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, settings.port if port is None else port)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.notices import notice, refusal
@@ -59,3 +61,23 @@ async def tell(
         await client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
     elif user:
         await client.chat_postMessage(channel=user, text=text, blocks=blocks)
+
+
+def opens_modal(
+    ops: SlackOps, open_for: Callable[[str, Incident], Awaitable[None]]
+) -> Callable[..., Awaitable[None]]:
+    """A button whose value is an incident id and which opens a modal about it (given the
+    trigger id); a button that points nowhere any more gets a private answer instead."""
+
+    async def clicked(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        try:
+            incident = await incident_by_id(ops, action["value"], body["user"]["id"])
+        except DomainError as exc:
+            await tell(client, body, str(exc))
+            return
+        await open_for(body["trigger_id"], incident)
+
+    return clicked

@@ -17,7 +17,7 @@ from bot.domain.errors import DomainError
 from bot.registry import ListenerRegistry
 from bot.slack_ops.context import SlackOps
 from bot.slack_ops.effects import after_declare
-from handlers import incident_changes, timeline_command
+from handlers import incident_changes, postmortem_library, postmortem_modal, timeline_command
 from storage.models import Incident
 
 
@@ -25,7 +25,11 @@ def register(registry: ListenerRegistry, ops: SlackOps) -> None:
     # The help text is static: render (and validate) it once, not on every request.
     help_text, help_blocks = help_message()
     help_dicts = [block.to_dict() for block in help_blocks]
-    changes = incident_changes.handlers(ops) | {"timeline": timeline_command.subcommand(ops)}
+    changes = incident_changes.handlers(ops) | {
+        "timeline": timeline_command.subcommand(ops),
+        "postmortem": postmortem_modal.subcommand(ops),
+        "followups": postmortem_library.followups(ops),
+    }
 
     async def incident_command(
         ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond

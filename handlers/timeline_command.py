@@ -20,7 +20,7 @@ from bot.registry import ListenerRegistry
 from bot.slack_directory import profile_fetcher
 from bot.slack_ops.context import SlackOps
 from bot.slack_ops.sync import refresh
-from handlers.common import actor, incident_by_id, incident_for, tell
+from handlers.common import actor, incident_by_id, incident_for, opens_modal
 from storage.models import Incident
 
 LAST_PAGE = 1_000_000  # clamped by the domain: open on the newest entries
@@ -69,17 +69,6 @@ async def show(ops: SlackOps, trigger_id: str, incident: Incident, page: int) ->
 def register(registry: ListenerRegistry, ops: SlackOps) -> None:
     deps = ops.deps
 
-    async def open_timeline(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        try:
-            incident = await incident_by_id(ops, action["value"], body["user"]["id"])
-        except DomainError as exc:
-            await tell(client, body, str(exc))
-            return
-        await show(ops, body["trigger_id"], incident, LAST_PAGE)
-
     async def in_modal(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -111,6 +100,10 @@ def register(registry: ListenerRegistry, ops: SlackOps) -> None:
         if action["action_id"] != ActionId.TIMELINE_PAGE:
             await refresh(ops, incident.id)
 
-    registry.action(ActionId.OPEN_TIMELINE, open_timeline, name="button_open_timeline")
+    registry.action(
+        ActionId.OPEN_TIMELINE,
+        opens_modal(ops, lambda trigger, incident: show(ops, trigger, incident, LAST_PAGE)),
+        name="button_open_timeline",
+    )
     registry.action(ActionId.TIMELINE_PAGE, in_modal, name="timeline_page")
     registry.action(ActionId.TIMELINE_ENTRY_MENU, in_modal, name="timeline_entry_menu")

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from bot.clock import Clock
 from bot.config import OpsConfig
 from storage.db import Database
-from storage.models import Incident, IncidentStatus, Page, PeriodicJob
+from storage.models import ActionItem, Incident, IncidentStatus, Page, PeriodicJob, Postmortem
 
 CLAIM_BATCH = 100
 DIGEST_JOB = "stakeholder_digest"
@@ -155,6 +155,8 @@ async def next_wakeups(db: Database) -> list[datetime]:
             Incident.sync_due_at,
             Incident.next_escalation_at,
             Page.next_attempt_at,
+            Postmortem.publish_due_at,
+            ActionItem.jira_due_at,
         ):
             times += [
                 t

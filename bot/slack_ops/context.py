@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.bridge import BridgeMaker
 from bot.deps import Deps
+from bot.issue_tracker import IssueTracker
 
 log = logging.getLogger("opsguard.slack")
 
@@ -24,6 +25,10 @@ class SlackOps:
     bot_user_id: str = ""
     # Set by the scheduler: "something is due at this time", so it can wake up then.
     hint: Callable[[datetime | None], None] = lambda _: None
+    # Set by the scheduler: new page rows wait in the outbox, so its delivery loop runs now.
+    pages_written: Callable[[], None] = lambda: None
+    # Jira for action items, when JIRA_URL and JIRA_PROJECT are set.
+    jira: IssueTracker | None = None
 
 
 def describe_failure(error: BaseException) -> str:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from blocks.home import home_view
+from blocks.home import RECENT_POSTMORTEMS, home_view
+from bot import links
 from bot.domain.directory import lookup_user
+from bot.domain.lifecycle import Actor
 from bot.domain.oncall.board import my_on_call
+from bot.domain.postmortem import library
 from bot.domain.snapshot import home_data
 from bot.slack_directory import profile_fetcher
 from bot.slack_ops.context import SlackOps
@@ -17,6 +20,8 @@ log = logging.getLogger("opsguard.slack")
 async def publish_home(ops: SlackOps, user_id: str) -> None:
     deps = ops.deps
     user = await lookup_user(deps.db, deps.clock, profile_fetcher(ops.client), user_id)
+    viewer = Actor(user_id, is_admin=user_id in deps.settings.admin_user_ids)
+    recent = await library.recent(deps.db, viewer, limit=RECENT_POSTMORTEMS)
     view = home_view(
         user_name=user.name,
         tz=user.tz,
@@ -24,6 +29,10 @@ async def publish_home(ops: SlackOps, user_id: str) -> None:
         config=deps.config,
         now=deps.clock.now(),
         on_call=await my_on_call(deps.db, deps.clock, deps.config, user_id),
+        postmortems=[
+            (e, links.postmortem_links(deps.settings, e.incident.number, deps.clock.now()))
+            for e in recent
+        ],
     )
     await ops.client.views_publish(user_id=user_id, view=view)
 

@@ -49,6 +49,4 @@ def test_the_latest_past_instant_on_the_users_clock() -> None:
     assert last_wall_time(summer, time(9, 0), "Europe/Berlin") == datetime(
         2026, 7, 1, 7, 0, tzinfo=UTC
     )
-    assert last_wall_time(now, time(1, 0), "Not/AZone") == datetime(
-        2026, 11, 22, 1, 0, tzinfo=UTC
-    )
+    assert last_wall_time(now, time(1, 0), "Not/AZone") == datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
