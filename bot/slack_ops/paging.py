@@ -7,58 +7,105 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from blocks.page import exhausted_notice, page_message
-from bot.domain import lifecycle
 from bot.domain.paging import outbox
 from bot.domain.paging.engine import StepRun
 from bot.domain.snapshot import snapshot
 from bot.slack_ops import notify
 from bot.slack_ops.context import SlackOps, describe_failure
 from bot.slack_ops.sync import announced, invite_users
-from storage.models import Page
+from storage.models import Incident, Page
 
 log = logging.getLogger("opsguard.paging")
+Message = tuple[str, list[dict[str, Any]]]  # a DM's fallback text and its blocks as JSON
 
 
 async def deliver_pending(ops: SlackOps) -> int:
-    """Send every claimed page at once; the ones that went out are marked in one write."""
-    pages = await outbox.claim(ops.deps.db, ops.deps.clock)
-    sent = await asyncio.gather(*(_deliver(ops, page) for page in pages))
-    await outbox.delivered_many(
-        ops.deps.db,
-        ops.deps.clock,
-        [page.id for page, ok in zip(pages, sent, strict=True) if ok and page.id is not None],
+    """Send one claimed batch at once; the ones that went out are marked in one write.
+
+    Returns how many pages were claimed (a full batch means more are waiting). A delivery
+    that breaks unexpectedly is left to its lease, so it never costs the others their mark.
+    """
+    db, clock = ops.deps.db, ops.deps.clock
+    pages = await outbox.claim(db, clock)
+    if not pages:
+        return 0
+    incidents = await outbox.incidents(db, (page.incident_id for page in pages))
+    results = await asyncio.gather(
+        *(
+            _deliver(ops, incidents[page.incident_id], page, message)
+            for page, message in zip(pages, _messages(pages, incidents), strict=True)
+        ),
+        return_exceptions=True,
     )
+    for page, result in zip(pages, results, strict=True):
+        if isinstance(result, BaseException):
+            log.error("page %s broke; it is tried again after its lease", page.id, exc_info=result)
+    sent = [page.id for page, ok in zip(pages, results, strict=True) if ok is True and page.id]
+    await outbox.delivered_many(db, clock, sent)
     return len(pages)
 
 
 async def after_steps(ops: SlackOps, runs: list[StepRun]) -> None:
-    """Set the next wake-ups, announce exhausted escalations, then deliver the new pages."""
-    for run in runs:
-        ops.hint(run.next_at)
-        if run.exhausted:
-            snap = await snapshot(ops.deps.db, run.incident_id)
-            text, blocks = exhausted_notice(snap.incident)
-            if snap.incident.channel_id:
-                await notify.post(ops, snap.incident.channel_id, text, blocks)
-            if announced(ops, snap) and snap.incident.announcement_ts:
-                await notify.post(
-                    ops,
-                    ops.deps.settings.incidents_channel,
-                    text,
-                    blocks,
-                    thread_ts=snap.incident.announcement_ts,
-                )
-    if any(run.pages for run in runs):
+    """After a step run by hand (escalate now): announce it, and send its pages right away."""
+    await announce_steps(ops, runs)
+    if any(run.paged for run in runs):
         await deliver_pending(ops)
 
 
-async def _deliver(ops: SlackOps, page: Page) -> bool:
+async def announce_steps(ops: SlackOps, runs: list[StepRun]) -> None:
+    """Set the next wake-ups and tell war rooms about exhausted escalations. New pages are
+    left to the outbox's own loop, so a slow Slack never holds up the next claim of steps."""
+    for run in runs:
+        ops.hint(run.next_at)
+    if any(run.paged for run in runs):
+        ops.pages_written()
+    exhausted = [run.incident_id for run in runs if run.exhausted]
+    if exhausted:
+        incidents = await outbox.incidents(ops.deps.db, exhausted)
+        await asyncio.gather(
+            *(
+                _tell_exhausted(ops, incident)
+                for incident in incidents.values()
+                if incident.channel_id or incident.announcement_ts
+            )
+        )
+
+
+async def _tell_exhausted(ops: SlackOps, incident: Incident) -> None:
+    assert incident.id is not None
+    snap = await snapshot(ops.deps.db, incident.id)
+    text, blocks = exhausted_notice(snap.incident)
+    if snap.incident.channel_id:
+        await notify.post(ops, snap.incident.channel_id, text, blocks)
+    if announced(ops, snap) and snap.incident.announcement_ts:
+        await notify.post(
+            ops,
+            ops.deps.settings.incidents_channel,
+            text,
+            blocks,
+            thread_ts=snap.incident.announcement_ts,
+        )
+
+
+def _messages(pages: list[Page], incidents: dict[int, Incident]) -> list[Message]:
+    """Each page's DM, rendered once per distinct one (a team's members get the same):
+    turning Block Kit into JSON is most of what a delivery costs this process."""
+    rendered: dict[tuple[int, int, str], Message] = {}
+    for page in pages:
+        key = (page.incident_id, page.step, page.via)
+        if key not in rendered:
+            text, blocks = page_message(incidents[page.incident_id], step=page.step, via=page.via)
+            rendered[key] = (text, [block.to_dict() for block in blocks])
+    return [rendered[(page.incident_id, page.step, page.via)] for page in pages]
+
+
+async def _deliver(ops: SlackOps, incident: Incident, page: Page, message: Message) -> bool:
     assert page.id is not None
     db, clock = ops.deps.db, ops.deps.clock
-    incident = await lifecycle.get_incident(db, page.incident_id)
-    text, blocks = page_message(incident, step=page.step, via=page.via)
+    text, blocks = message
     try:
         await ops.client.chat_postMessage(channel=page.user_id, text=text, blocks=blocks)
     except Exception as exc:

@@ -6,6 +6,7 @@ Slack DM is the channel.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -13,7 +14,7 @@ from sqlmodel import col, select
 
 from bot.clock import Clock
 from storage.db import Database
-from storage.models import Page, PageStatus
+from storage.models import Incident, Page, PageStatus
 
 LEASE = timedelta(seconds=60)  # a claimed delivery not reported by then is tried again
 MAX_ATTEMPTS = 6
@@ -42,6 +43,17 @@ async def claim(db: Database, clock: Clock) -> list[Page]:
             page.next_attempt_at = now + LEASE
             session.add(page)
     return list(pages)
+
+
+async def incidents(db: Database, incident_ids: Iterable[int]) -> dict[int, Incident]:
+    """The incidents a batch of pages (or of finished escalations) is about, in one read
+    rather than one per page: every DM and notice shows its incident."""
+    wanted = set(incident_ids)
+    if not wanted:
+        return {}
+    async with db.session() as session:
+        rows = (await session.exec(select(Incident).where(col(Incident.id).in_(wanted)))).all()
+    return {row.id: row for row in rows if row.id is not None}
 
 
 async def delivered_many(db: Database, clock: Clock, page_ids: list[int]) -> None:
