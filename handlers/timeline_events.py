@@ -6,10 +6,12 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
+
 from bot.domain import lifecycle, timeline
 from bot.registry import ListenerRegistry
 from bot.slack_ops import timeline as slack_timeline
-from bot.slack_ops.context import SlackOps
+from bot.slack_ops.context import SlackOps, describe_failure
 from bot.slack_ops.sync import refresh
 
 log = logging.getLogger("opsguard.timeline")
@@ -22,11 +24,20 @@ def register(registry: ListenerRegistry, ops: SlackOps) -> None:
         incident = await lifecycle.find_by_channel(deps.db, channel) if channel else None
         return incident.id if incident is not None else None
 
-    async def pin(channel: str, ts: str, source: str, message: dict[str, Any] | None) -> None:
+    async def pin(
+        channel: str, ts: str, source: str, message: dict[str, Any] | None, user: str
+    ) -> None:
         incident_id = await war_room(channel)
         if incident_id is None:
             return
-        message = message or await slack_timeline.read_message(ops, channel, ts)
+        try:
+            message = message or await slack_timeline.read_message(ops, channel, ts)
+        except SlackApiError as exc:  # retried by the client already: tell the person
+            why = describe_failure(exc)
+            log.warning("could not read %s/%s for the timeline: %s", channel, ts, why)
+            text = f"I couldn't add that message to the timeline ({why}). Pin it again in a moment."
+            await ops.client.chat_postEphemeral(channel=channel, user=user, text=text)
+            return
         if message is None:
             log.info("pinned message %s/%s is gone", channel, ts)
             return
@@ -57,7 +68,7 @@ def register(registry: ListenerRegistry, ops: SlackOps) -> None:
         if is_pin_reaction(event):
             item = event["item"]
             source = timeline.reaction_source(event["user"])
-            await pin(item["channel"], item["ts"], source, None)
+            await pin(item["channel"], item["ts"], source, None, event["user"])
 
     async def reaction_removed(event: dict[str, Any]) -> None:
         if is_pin_reaction(event):
@@ -69,7 +80,7 @@ def register(registry: ListenerRegistry, ops: SlackOps) -> None:
         message = item.get("message")
         if item.get("type") == "message" and message and message.get("ts"):
             channel = event.get("channel_id") or item.get("channel")
-            await pin(channel, message["ts"], timeline.PIN_SOURCE, message)
+            await pin(channel, message["ts"], timeline.PIN_SOURCE, message, event.get("user", ""))
 
     async def pin_removed(event: dict[str, Any]) -> None:
         item = event.get("item") or {}

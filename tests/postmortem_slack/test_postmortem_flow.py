@@ -225,3 +225,23 @@ async def test_publishing_needs_a_resolved_incident(world: World) -> None:
     assert "not resolved yet" in response.json["errors"][BlockId.PM_PUBLISH]
     async with world.guard.deps.db.session() as session:  # a refused publish stores nothing
         assert (await session.exec(select(Postmortem))).all() == []
+
+
+async def test_a_failed_canvas_is_noted_and_retried_without_a_second_file(world: World) -> None:
+    incident = await resolved_incident(world)
+    world.slack.fail_next("conversations.canvases.create", status=500, times=10)
+    await fill_and_submit(world, await open_form(world, incident), publish=True)
+
+    pm, _ = await stored(world, incident)
+    assert pm.canvas_id is None and pm.file_id in world.slack.files
+    assert pm.publish_error and "canvas" in pm.publish_error
+    room = await world.room(incident.number)
+    notes = [m.text for m in world.messages(room) if "Postmortem" in m.text and "again" in m.text]
+    assert notes, [m.text for m in world.messages(room)]
+
+    world.slack.knobs.failures.clear()
+    world.clock.advance(timedelta(minutes=3))
+    await world.sweep()
+    pm, _ = await stored(world, incident)
+    assert pm.canvas_id in world.slack.canvases and pm.publish_error is None
+    assert len(world.slack.files) == 1  # the file was not posted twice

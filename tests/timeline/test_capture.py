@@ -215,3 +215,24 @@ async def test_the_shortcut_captures_in_a_war_room_and_asks_elsewhere(world: Wor
     await world.submit(view, user=world.alice, values={"timeline_pick_incident": str(incident.id)})
     texts = sorted(e.text for e in await captured(world, incident))
     assert texts == ["Cache hit rate fell to 3%", "Customers report failed payments"]
+
+
+async def test_slack_failing_to_read_the_message_is_told_to_the_person(world: World) -> None:
+    incident, room = await war_room(world)
+    message = world.slack.add_message(room.id, "Important finding", user=world.bob.id)
+    world.slack.fail_next("conversations.history", error="ratelimited", times=1)
+    await world.settled(
+        world.driver.reaction_added(user=world.alice.id, channel=room.id, ts=message.ts, emoji=PIN)
+    )
+    assert await captured(world, incident) == []
+    assert any("couldn't add that message" in said for said in world.ephemerals(world.alice))
+
+    await world.settled(
+        world.driver.reaction_removed(
+            user=world.alice.id, channel=room.id, ts=message.ts, emoji=PIN
+        )
+    )
+    await world.settled(
+        world.driver.reaction_added(user=world.alice.id, channel=room.id, ts=message.ts, emoji=PIN)
+    )
+    assert [e.text for e in await captured(world, incident)] == ["Important finding"]
