@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import func, select
 
 from bot.config import OpsConfig, load_config
@@ -19,6 +21,20 @@ AM = Integration(
     name="am", type="alertmanager", token="t", service_label="service", service="search"
 )
 PD = Integration(name="pd", type="pagerduty", routing_key="rk-checkout", service="checkout")
+# A new group on a service with an owner and no escalation policy: the repeat batch's lookup,
+# then in its own transaction the open-group lookup, the storm count, the incident number and
+# one INSERT per table.
+STATEMENTS = [
+    "SELECT alert_group",
+    "SELECT alert_group",
+    "SELECT alert_group",
+    "UPDATE counter",
+    "INSERT incident",
+    "INSERT incident_member",
+    "INSERT timeline_entry",
+    "INSERT alert_group",
+    "INSERT alert",
+]
 
 
 def config() -> OpsConfig:
@@ -116,3 +132,25 @@ async def test_resolve_for_an_unknown_key_changes_nothing(db: Database) -> None:
     _, resolve = payloads.pagerduty(pagerduty("resolve", dedup_key="never-seen"))
     assert await intake.receive(db, clock, cfg, PD, [resolve]) == [intake.Outcome()]
     assert await count(db, AlertGroup) == 0
+
+
+async def test_a_new_group_declares_in_a_pinned_number_of_statements(db: Database) -> None:
+    """Alert intake declares under SQLite's write lock, where every statement holds up the
+    next writer; a new statement on this path should be a decision, not an accident."""
+    clock, cfg = FakeClock(), config()
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        words = args[2].split()
+        target = words[words.index("FROM") + 1] if "FROM" in words else words[1]
+        statements.append(f"{words[0]} {words[2] if words[0] == 'INSERT' else target}")
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        _, trigger = payloads.pagerduty(pagerduty())
+        (outcome,) = await intake.receive(db, clock, cfg, PD, [trigger])
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+    assert outcome.declared and outcome.incident is not None
+    assert outcome.incident.id == outcome.incident_id and outcome.incident.number == 1
+    assert sorted(statements) == sorted(STATEMENTS)  # the ORM picks the insert order
