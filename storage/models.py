@@ -289,13 +289,16 @@ class AlertGroup(SQLModel, table=True):
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
         ),
+        # The storm check counts a service's groups of the last minute: without first_seen
+        # in the index that count reads every group the service ever had.
+        Index("ix_alert_group_service_first_seen", "service", "first_seen"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     integration: str = Field(max_length=80)
     dedup_key: str = Field(max_length=255)
     status: str = Field(default="open", max_length=16)
-    service: str | None = Field(default=None, max_length=80, index=True)
+    service: str | None = Field(default=None, max_length=80)
     title: str = Field(default="")
     severity: str = Field(max_length=16)
     incident_id: int | None = Field(default=None, foreign_key="incident.id", index=True)
