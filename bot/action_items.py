@@ -88,7 +88,9 @@ async def file_due_action_items(
                 log.exception("unexpected error filing action item %s", item.id)
                 error = f"unexpected error filing in Jira ({type(exc).__name__})"
             else:
-                if await record_filed(db, item.id, item.jira_fence, issue.key, issue.url):
+                if await record_filed(
+                    db, item.id, item.jira_fence, issue.key, issue.url, clock.now()
+                ):
                     filed += 1
                 else:
                     log.warning(

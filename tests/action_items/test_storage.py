@@ -42,7 +42,9 @@ async def file_first(db: Database, clock: FakeClock, key: str) -> ActionItem:
     """Claim the first due item and record it filed as ``key``."""
     [item, *_] = await ai.claim_due_filings(db, clock, 1)
     assert item.id is not None
-    assert await ai.record_filed(db, item.id, item.jira_fence, key, f"https://j/browse/{key}")
+    assert await ai.record_filed(
+        db, item.id, item.jira_fence, key, f"https://j/browse/{key}", clock.now()
+    )
     return item
 
 
@@ -157,9 +159,9 @@ async def test_a_stale_workers_result_changes_nothing(db: Database, clock: FakeC
     assert stale.id is not None and fresh.id is not None
 
     assert not await ai.record_failed(db, stale.id, stale.jira_fence, "late", clock.now())
-    assert not await ai.record_filed(db, stale.id, stale.jira_fence, "OPS-1", "u")
-    assert await ai.record_filed(db, fresh.id, fresh.jira_fence, "OPS-2", "u2")
-    assert not await ai.record_filed(db, fresh.id, fresh.jira_fence, "OPS-3", "u3")
+    assert not await ai.record_filed(db, stale.id, stale.jira_fence, "OPS-1", "u", clock.now())
+    assert await ai.record_filed(db, fresh.id, fresh.jira_fence, "OPS-2", "u2", clock.now())
+    assert not await ai.record_filed(db, fresh.id, fresh.jira_fence, "OPS-3", "u3", clock.now())
 
     [item] = await stored(db, incident.id)
     assert (item.jira_status, item.jira_key, item.jira_url, item.jira_due_at) == (

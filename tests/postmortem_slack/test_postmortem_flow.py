@@ -169,6 +169,10 @@ async def test_jira_down_then_back(world: World, jira: FakeJira) -> None:
     await world.sweep()
     _, [item] = await stored(world, incident)
     assert item.jira_status == JiraStatus.FILED and item.jira_key == "OPS-1"
+    await world.sweep()  # the published canvas shows the new key as a link
+    pm, _ = await stored(world, incident)
+    assert pm.canvas_id is not None
+    assert f"[OPS-1]({jira.base_url}" in world.slack.canvases[pm.canvas_id].markdown
     fields = jira.issues["OPS-1"]
     assert f"opsguard-inc-{incident.number}" in fields["labels"]
     assert "slack" in json.dumps(fields["description"]).lower()

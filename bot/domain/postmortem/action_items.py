@@ -20,7 +20,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.domain.errors import NotFound
 from storage.db import Database
-from storage.models import ActionItem, Incident, IncidentMember, JiraStatus
+from storage.models import (
+    ActionItem,
+    Incident,
+    IncidentMember,
+    JiraStatus,
+    Postmortem,
+    PostmortemStatus,
+)
 
 # Longer than a batch of filings can take (batch × the Jira timeout), so a live worker's
 # claim never runs out under it.
@@ -139,7 +146,9 @@ async def claim_due_filings(db: Database, clock: Clock, limit: int) -> list[Acti
     return list(items)
 
 
-async def record_filed(db: Database, item_id: int, fence: int, key: str, url: str) -> bool:
+async def record_filed(
+    db: Database, item_id: int, fence: int, key: str, url: str, now: datetime
+) -> bool:
     """Store the Jira key; False (and nothing changed) if the claim was superseded."""
     async with db.transaction() as session:
         result = await session.exec(
@@ -156,9 +165,23 @@ async def record_filed(db: Database, item_id: int, fence: int, key: str, url: st
                 jira_error=None,
                 jira_due_at=None,
             )
-            .returning(col(ActionItem.id))
+            .returning(col(ActionItem.incident_id))
         )
-        return result.first() is not None
+        row = result.first()
+        if row is None:
+            return False
+        incident_id = row[0]
+        # A published report shows the key as a link: its canvas is posted again.
+        await session.exec(
+            update(Postmortem)
+            .where(
+                col(Postmortem.incident_id) == incident_id,
+                col(Postmortem.status) == PostmortemStatus.PUBLISHED.value,
+                col(Postmortem.publish_due_at).is_(None),
+            )
+            .values(publish_due_at=now, publish_fence=Postmortem.publish_fence + 1)
+        )
+        return True
 
 
 async def record_failed(db: Database, item_id: int, fence: int, error: str, now: datetime) -> bool:
