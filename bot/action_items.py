@@ -3,6 +3,10 @@
 Each claimed item is filed on its own and its outcome recorded under its claim's fence, so
 a rejected item never holds up the others. When Jira does not answer at all, the rest of
 the batch is recorded with the same error instead of each waiting out the timeout.
+
+Filing is at most once per item: every issue carries the item's own label, and a retry
+looks for it before creating, so an issue whose key was never stored (the worker died,
+outlived its lease, or Jira created it but answered too late) is recorded, not filed again.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ LinkFor = Callable[[Incident], Awaitable[str | None]]
 
 
 class Tracker(Protocol):
+    async def find_issue(self, label: str) -> FiledIssue | None: ...
+
     async def file_issue(
         self,
         *,
@@ -73,13 +79,13 @@ async def file_due_action_items(
         error = outage
         if error is None:
             try:
-                issue = await tracker.file_issue(
-                    summary=summary_for(item.text),
-                    description=description_for(
+                issue = await _file_once(
+                    tracker,
+                    item,
+                    incident,
+                    description_for(
                         item, incident, links[item.incident_id], names.get(item.owner or "")
                     ),
-                    labels=[LABEL, f"{LABEL}-inc-{incident.number}"],
-                    due_date=item.due_date,
                 )
             except TrackerError as exc:
                 error = str(exc)
@@ -101,6 +107,37 @@ async def file_due_action_items(
         await record_failed(db, item.id, item.jira_fence, error, clock.now())
         failed += 1
     return FilingRun(filed=filed, failed=failed)
+
+
+def item_label(incident_number: int, item_id: int) -> str:
+    """The label only this item's issue carries: how a retry finds an earlier filing. The
+    incident number (never reused) keeps a recycled row id from matching an old issue."""
+    return f"{LABEL}-inc-{incident_number}-item-{item_id}"
+
+
+async def _file_once(
+    tracker: Tracker, item: ActionItem, incident: Incident, description: str
+) -> FiledIssue:
+    """The item's issue: the one an earlier attempt filed, else a new one.
+
+    Only a retry searches. Each claim counts an attempt before it calls Jira, and nothing
+    else changes the count, so on the first attempt (``jira_attempts == 1``) no create can
+    have been sent yet; skipping the search there spares Jira a call per item and keeps a
+    batch within its lease. (The fence is no such sign: completing an item bumps it too.)
+    """
+    assert item.id is not None
+    label = item_label(incident.number, item.id)
+    if item.jira_attempts > 1:
+        found = await tracker.find_issue(label)
+        if found is not None:
+            log.info("action item %s already filed as %s", item.id, found.key)
+            return found
+    return await tracker.file_issue(
+        summary=summary_for(item.text),
+        description=description,
+        labels=[LABEL, f"{LABEL}-inc-{incident.number}", label],
+        due_date=item.due_date,
+    )
 
 
 def summary_for(text: str) -> str:

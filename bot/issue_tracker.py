@@ -4,26 +4,34 @@ The client is synchronous (requests), so each call runs in a worker thread. It i
 first use, not at start-up, so a Jira outage never delays the bot starting; with a timeout,
 so a hung Jira cannot hold a thread for good; and without the client's own retries (which
 sleep in the thread), since the action-item outbox retries with backoff itself.
+
+Finding an issue by label must use Jira Cloud's enhanced search (``GET /search/jql``):
+Atlassian removed the older ``/search`` from Cloud in 2025, and it answers 410 there.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from jira import JIRA, JIRAError
 
 from bot.settings import Settings
 
+log = logging.getLogger("opsguard.issue_tracker")
+
 SUMMARY_MAX = 255  # Jira rejects longer summaries
 TIMEOUT_S = 10.0
 # Fields a project's create screen may lack; rather than never filing, file without them.
 OPTIONAL_FIELDS = frozenset({"duedate", "labels"})
 _DETAIL_MAX = 200
+_T = TypeVar("_T")
 
 
 class TrackerError(Exception):
@@ -79,20 +87,19 @@ class IssueTracker:
         }
         if due_date is not None:
             fields["duedate"] = due_date.isoformat()
-        key = await asyncio.to_thread(self._create, fields)
+        key = await asyncio.to_thread(self._call, lambda client: _create(client, fields))
         return FiledIssue(key=key, url=self.browse_url(key))
 
-    def _create(self, fields: dict[str, Any]) -> str:
+    async def find_issue(self, label: str) -> FiledIssue | None:
+        """An issue carrying ``label``, or None when Jira holds none; raises TrackerError
+        whenever Jira did not plainly answer "none", so a failed search never passes for one."""
+        key = await asyncio.to_thread(self._call, lambda client: _search(client, label))
+        return None if key is None else FiledIssue(key=key, url=self.browse_url(key))
+
+    def _call(self, action: Callable[[JIRA], _T]) -> _T:
+        """Run ``action`` with the client, every failure turned into a TrackerError."""
         try:
-            client = self._jira()
-            try:
-                return str(client.create_issue(fields=fields, prefetch=False).key)
-            except JIRAError as exc:
-                rejected = _field_errors(exc)
-                if exc.status_code != 400 or not rejected or not rejected <= OPTIONAL_FIELDS:
-                    raise
-                kept = {name: value for name, value in fields.items() if name not in rejected}
-                return str(client.create_issue(fields=kept, prefetch=False).key)
+            return action(self._jira())
         except JIRAError as exc:
             raise TrackerError(_jira_error_text(exc), status=exc.status_code) from exc
         except requests.Timeout as exc:
@@ -113,6 +120,47 @@ class IssueTracker:
                     max_retries=0,
                 )
             return self._client
+
+
+def _create(client: JIRA, fields: dict[str, Any]) -> str:
+    try:
+        return str(client.create_issue(fields=fields, prefetch=False).key)
+    except JIRAError as exc:
+        rejected = _field_errors(exc)
+        if exc.status_code != 400 or not rejected or not rejected <= OPTIONAL_FIELDS:
+            raise
+        if "labels" in rejected:
+            log.warning("Jira takes no labels here: a retried filing cannot find an earlier one")
+        kept = {name: value for name, value in fields.items() if name not in rejected}
+        return str(client.create_issue(fields=kept, prefetch=False).key)
+
+
+def _search(client: JIRA, label: str) -> str | None:
+    """``search_issues``: on Jira Cloud, jira ≥ 3.10 sends it to the enhanced search
+    (``/search/jql``, the one Cloud still serves; older releases call the removed one and
+    get a 410); elsewhere to ``/search``, which Server and Data Center still serve."""
+    answer: Any = client.search_issues(
+        f"labels = {_jql_string(label)}",
+        maxResults=1,
+        # Any field will do: the enhanced search answers bare ids unless asked for fields,
+        # and the key comes with them. A new list each time: the client rewrites it.
+        fields=["summary"],
+        json_result=True,
+    )
+    issues = answer.get("issues") if isinstance(answer, dict) else None
+    if not isinstance(issues, list):
+        raise ValueError("no issues in Jira's search answer")
+    if not issues:
+        return None
+    key = issues[0].get("key") if isinstance(issues[0], dict) else None
+    if not isinstance(key, str) or not key:
+        raise ValueError("no key in Jira's search answer")
+    return key
+
+
+def _jql_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
 
 
 def _error_body(exc: JIRAError) -> dict[str, Any]:

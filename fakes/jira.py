@@ -1,9 +1,10 @@
 """``FakeJira``: the slice of Jira Cloud's REST API v2 that filing an issue needs, on loopback.
 
 Served under ``/rest/api/2`` (shapes after Atlassian's v2 reference), enough for the real
-``jira`` package's ``JIRA(server, basic_auth=…)`` and ``create_issue(fields=…)`` whether the
-project and issue type are given as ``{"key"}`` / ``{"name"}`` objects (one POST) or as plain
-strings (the client then looks them up first):
+``jira`` package's ``JIRA(server, basic_auth=…)``, ``search_issues`` /
+``enhanced_search_issues`` by label, and ``create_issue(fields=…)`` whether the project and
+issue type are given as ``{"key"}`` / ``{"name"}`` objects (one POST) or as plain strings
+(the client then looks them up first):
 
 * ``GET serverInfo`` — ``deploymentType: Cloud``; answered anonymously too, as Jira does.
 * ``GET project/{idOrKey}[?expand=issueTypes]`` and ``GET issuetype``: the client's
@@ -15,6 +16,17 @@ strings (the client then looks them up first):
   as ``YYYY-MM-DD``, and only fields on the project's create screen. Answers 201
   ``{"id", "key", "self"}`` with keys ``PROJ-1``, ``PROJ-2`` … per project.
 * ``GET issue/{idOrKey}`` — ``{"id", "key", "self", "fields"}``, else 404.
+* ``GET field`` — the system fields with their JQL ``clauseNames``: the client reads them
+  once before its first search that names fields.
+* ``GET search/jql`` — Jira Cloud's enhanced search (the older ``/search`` is gone from
+  Cloud, so it is not served). JQL only ``labels = "x"`` and ``labels in ("x", "y")``
+  (quoted or bare values, ``AND``-free), matching issues in the order they were created,
+  each from the moment it is (Jira's search may take a while to see a new issue);
+  other JQL answers 400 with Jira's error JSON, as does none at all (Jira refuses unbounded
+  queries there). Like Jira: bare ``{"id"}`` issues unless ``fields`` asks for more (then
+  ``id``, ``key``, ``self`` and those fields; ``*all`` / ``*navigable`` for all of them);
+  pages of ``maxResults`` (default 50, at most 5000) answered as ``{"issues", "isLast"}``
+  plus ``"nextPageToken"`` when another page follows, which the next request passes back.
 
 Every other request needs HTTP basic auth ``user:token``; a wrong or missing one answers
 401 ``{"errorMessages": ["You are not authenticated. …"], "errors": {}}``. Messages marked
@@ -28,6 +40,7 @@ import base64
 import binascii
 import contextlib
 import json
+import re
 import traceback
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -57,6 +70,30 @@ DEFAULT_SCREEN = frozenset(
     }
 )
 NOT_AUTHENTICATED = "You are not authenticated. Authentication required to perform this operation."
+UNBOUNDED = (
+    "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
+)
+SEARCH_MAX = 5000
+# (id, name, JQL clause names, schema type) of the system fields the fake stores.
+SYSTEM_FIELDS = [
+    ("issuekey", "Key", ["id", "issue", "issuekey", "key"], None),
+    ("project", "Project", ["project"], "project"),
+    ("issuetype", "Issue Type", ["issuetype", "type"], "issuetype"),
+    ("summary", "Summary", ["summary"], "string"),
+    ("description", "Description", ["description"], "string"),
+    ("labels", "Labels", ["labels"], "array"),
+    ("duedate", "Due date", ["due", "duedate"], "date"),
+    ("assignee", "Assignee", ["assignee"], "user"),
+    ("reporter", "Reporter", ["reporter"], "user"),
+    ("status", "Status", ["status"], "status"),
+    ("created", "Created", ["created", "createdDate"], "datetime"),
+    ("updated", "Updated", ["updated", "updatedDate"], "datetime"),
+]
+_JQL_VALUE = r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[\w.-]+"
+_JQL_LABELS_EQ = re.compile(rf"labels\s*=\s*({_JQL_VALUE})", re.IGNORECASE)
+_JQL_LABELS_IN = re.compile(
+    rf"labels\s+in\s*\(\s*((?:{_JQL_VALUE})(?:\s*,\s*(?:{_JQL_VALUE}))*)\s*\)", re.IGNORECASE
+)
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -75,6 +112,7 @@ class JiraCall:
 class _Failure:
     status: int
     times: int
+    path: str | None
 
 
 @dataclass
@@ -118,6 +156,7 @@ class FakeJira:
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
         self._stopping: asyncio.Event | None = None
+        self._changed: asyncio.Condition | None = None
         self.add_project(project)
 
     # -- lifecycle --------------------------------------------------------
@@ -127,12 +166,15 @@ class FakeJira:
         if self._runner is not None:
             raise RuntimeError("FakeJira already started")
         self._stopping = asyncio.Event()
+        self._changed = asyncio.Condition()
         app = web.Application(middlewares=[self._middleware])
         app.router.add_get(API + "/serverInfo", self._server_info)
         app.router.add_get(API + "/project/{project}", self._get_project)
         app.router.add_get(API + "/issuetype", self._list_issue_types)
         app.router.add_post(API + "/issue", self._create_issue)
         app.router.add_get(API + "/issue/{issue}", self._get_issue)
+        app.router.add_get(API + "/field", self._list_fields)
+        app.router.add_get(API + "/search/jql", self._search)
         self._runner, self._base_url = await serve(app)
 
     async def stop(self) -> None:
@@ -184,15 +226,42 @@ class FakeJira:
             screen=frozenset(screen) | {"project", "issuetype", "summary"},
         )
 
-    def fail_next(self, n: int = 1, status: int = 500) -> None:
-        """Answer the next ``n`` requests (any path) with ``status`` and Jira's error JSON."""
+    def fail_next(self, n: int = 1, status: int = 500, *, path: str | None = None) -> None:
+        """Answer the next ``n`` requests with ``status`` and Jira's error JSON: requests to
+        any path, or only those to ``path`` (below ``/rest/api/2``, e.g. ``/search/jql``)."""
         if n < 1:
             raise ValueError("n must be >= 1")
-        self._failures.append(_Failure(status, n))
+        self._failures.append(_Failure(status, n, None if path is None else API + path))
 
     def calls_to(self, method: str, path: str) -> list[JiraCall]:
         """Answered requests to ``path`` (below ``/rest/api/2``, e.g. ``/issue``)."""
         return [c for c in self.calls if c.method == method and c.path == API + path]
+
+    async def wait_for_call(
+        self,
+        method: str,
+        path: str,
+        *,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 (public API, like the other fakes')
+    ) -> JiraCall:
+        """The ``count``-th answered request to ``path``, waiting for it: a request the
+        client gave up on is still answered (and acted on) once ``latency`` has passed."""
+        if self._changed is None:
+            raise RuntimeError("FakeJira is not started")
+        condition = self._changed
+        try:
+            async with condition:
+                await asyncio.wait_for(
+                    condition.wait_for(lambda: len(self.calls_to(method, path)) >= count),
+                    timeout,
+                )
+        except TimeoutError:
+            seen = [f"{call.method} {call.path}" for call in self.calls]
+            raise TimeoutError(
+                f"waited {timeout}s for {count} call(s) to {method} {path}; all calls: {seen}"
+            ) from None
+        return self.calls_to(method, path)[count - 1]
 
     # -- the server -------------------------------------------------------
 
@@ -205,24 +274,26 @@ class FakeJira:
             refusal = self._refusal(request)
             response = refusal if refusal is not None else await handler(request)
         except web.HTTPException as exc:
-            self._record(request, raw, exc.status)
+            await self._record(request, raw, exc.status)
             if exc.status == 404:
                 return _error(404, ["Not found (fake Jira serves only what filing issues needs)"])
             raise
         except Exception:
             self.internal_errors.append(traceback.format_exc())
             response = _error(500, ["fake crashed"])
-        self._record(request, raw, response.status)
+        await self._record(request, raw, response.status)
         return response
 
     def _refusal(self, request: web.Request) -> web.Response | None:
         if self.down:
             return _error(503, ["Service Unavailable"])  # guess
-        if self._failures:
-            failure = self._failures[0]
+        failure = next(
+            (f for f in self._failures if f.path is None or f.path == request.path), None
+        )
+        if failure is not None:
             failure.times -= 1
             if failure.times == 0:
-                self._failures.pop(0)
+                self._failures.remove(failure)
             return _error(failure.status, [f"Fake failure ({failure.status})"])
         credentials = _basic_auth(request.headers.get("Authorization"))
         anonymous_ok = (
@@ -240,10 +311,13 @@ class FakeJira:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), self.latency)
 
-    def _record(self, request: web.Request, raw: bytes, status: int) -> None:
+    async def _record(self, request: web.Request, raw: bytes, status: int) -> None:
         self.calls.append(
             JiraCall(request.method, request.path, dict(request.query), _parse(raw), status)
         )
+        if self._changed is not None:
+            async with self._changed:
+                self._changed.notify_all()
 
     async def _server_info(self, request: web.Request) -> web.Response:
         now = datetime.now(UTC)
@@ -312,7 +386,51 @@ class FakeJira:
             }
         )
 
+    async def _list_fields(self, request: web.Request) -> web.Response:
+        return web.json_response([_field_json(*field) for field in SYSTEM_FIELDS])
+
+    async def _search(self, request: web.Request) -> web.Response:
+        jql = request.query.get("jql", "").strip()
+        if not jql:
+            return _error(400, [UNBOUNDED])  # guess
+        labels = _jql_labels(jql)
+        if labels is None:
+            # The fake's own words: Jira would parse far more.
+            return _error(400, [f"The fake Jira's JQL is only labels = or labels in: {jql}"])
+        try:
+            size = min(int(request.query.get("maxResults", 50)), SEARCH_MAX)
+        except ValueError:
+            size = 0
+        if size < 1:
+            return _error(400, ["maxResults must be a positive number."])  # guess
+        token = request.query.get("nextPageToken")
+        start = _page_start(token, jql) if token else 0
+        if start is None:
+            return _error(400, ["The provided next page token is invalid or expired."])  # guess
+        keys = [key for key, f in self.issues.items() if labels & set(f["labels"])]
+        page = keys[start : start + size]
+        wanted = {f for value in request.query.getall("fields", []) for f in value.split(",")}
+        body: JSON = {"issues": [self._search_hit(key, wanted) for key in page]}
+        if start + len(page) < len(keys):
+            body["nextPageToken"] = _page_token(jql, start + len(page))
+        body["isLast"] = "nextPageToken" not in body
+        return web.json_response(body)
+
     # -- validation and shapes --------------------------------------------
+
+    def _search_hit(self, key: str, wanted: set[str]) -> JSON:
+        issue_id = next(i for i, k in self._issue_ids.items() if k == key)
+        if not wanted - {"", "id"}:
+            return {"id": issue_id}
+        stored = self.issues[key]
+        every = bool(wanted & {"*all", "*navigable"})
+        return {
+            "expand": "renderedFields,names,schema,operations,editmeta,changelog",
+            "id": issue_id,
+            "self": f"{self.base_url}{API}/issue/{issue_id}",
+            "key": key,
+            "fields": {name: v for name, v in stored.items() if every or name in wanted},
+        }
 
     def _validate(self, fields: JSON) -> tuple[_Project | None, dict[str, str]]:
         errors: dict[str, str] = {}
@@ -436,6 +554,53 @@ def _check_labels(labels: object, errors: dict[str, str]) -> None:
         if len(label) > SUMMARY_MAX:
             errors["labels"] = "The label must not exceed 255 characters."  # guess
             return
+
+
+def _field_json(field_id: str, name: str, clauses: list[str], kind: str | None) -> JSON:
+    field: JSON = {
+        "id": field_id,
+        "key": field_id,
+        "name": name,
+        "custom": False,
+        "orderable": kind is not None,
+        "navigable": True,
+        "searchable": True,
+        "clauseNames": clauses,
+    }
+    if kind is not None:
+        field["schema"] = {"type": kind, "system": field_id}
+    return field
+
+
+def _jql_labels(jql: str) -> set[str] | None:
+    """The labels ``labels = x`` / ``labels in (x, y)`` asks for; None for any other JQL."""
+    match = _JQL_LABELS_EQ.fullmatch(jql) or _JQL_LABELS_IN.fullmatch(jql)
+    if match is None:
+        return None
+    return {_jql_unquote(value) for value in re.findall(_JQL_VALUE, match.group(1))}
+
+
+def _jql_unquote(value: str) -> str:
+    if value[:1] in {'"', "'"}:
+        return re.sub(r"\\(.)", r"\1", value[1:-1])
+    return value
+
+
+def _page_token(jql: str, start: int) -> str:
+    raw = json.dumps({"jql": jql, "start": start}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _page_start(token: str, jql: str) -> int | None:
+    """Where the page ``token`` starts; None for a token not handed out for ``jql``."""
+    try:
+        state = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError):
+        return None
+    if not isinstance(state, dict) or state.get("jql") != jql:
+        return None
+    start = state.get("start")
+    return start if isinstance(start, int) and start >= 0 else None
 
 
 def _is_date(value: object) -> bool:

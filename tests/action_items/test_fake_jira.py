@@ -243,3 +243,165 @@ async def test_latency_delays_answers(jira: FakeJira, http: aiohttp.ClientSessio
     with pytest.raises(TimeoutError):
         async with asyncio.timeout(0.2):
             await post_issue(jira, http, TASK)
+
+
+# -- search -------------------------------------------------------------------
+
+
+async def search(
+    jira: FakeJira, http: aiohttp.ClientSession, **params: str
+) -> tuple[int, dict[str, Any]]:
+    url = jira.base_url + API + "/search/jql"
+    async with http.get(url, params=params, headers=basic(jira)) as response:
+        return response.status, await response.json()
+
+
+async def labelled(jira: FakeJira, http: aiohttp.ClientSession, *labels: list[str]) -> None:
+    for n, issue_labels in enumerate(labels):
+        assert (await post_issue(jira, http, TASK | {"labels": issue_labels}))[0] == 201, n
+
+
+@pytest.mark.parametrize(
+    ("jql", "keys"),
+    [
+        ('labels = "item-1"', ["OPS-1"]),
+        ("labels=item-2", ["OPS-2", "OPS-3"]),
+        ("  LABELS = 'item-2'  ", ["OPS-2", "OPS-3"]),
+        ('labels in ("item-1", item-3)', ["OPS-1", "OPS-3"]),
+        ("labels IN ('nope')", []),
+        ('labels = "ITEM-1"', []),
+    ],
+)
+async def test_search_finds_issues_by_label_in_creation_order(
+    jira: FakeJira, http: aiohttp.ClientSession, jql: str, keys: list[str]
+) -> None:
+    await labelled(jira, http, ["item-1"], ["opsguard", "item-2"], ["item-2", "item-3"])
+
+    status, body = await search(jira, http, jql=jql, fields="summary")
+
+    assert status == 200
+    assert [issue["key"] for issue in body["issues"]] == keys
+    assert body["isLast"] is True and "nextPageToken" not in body
+
+
+async def test_search_answers_ids_unless_fields_are_asked_for(
+    jira: FakeJira, http: aiohttp.ClientSession
+) -> None:
+    await labelled(jira, http, ["x"])
+
+    assert (await search(jira, http, jql="labels = x"))[1]["issues"] == [{"id": "10000"}]
+    _, body = await search(jira, http, jql="labels = x", fields="summary,labels")
+    [issue] = body["issues"]
+    assert issue["key"] == "OPS-1"
+    assert issue["self"] == f"{jira.base_url}{API}/issue/10000"
+    assert issue["fields"] == {"summary": "Add an alert", "labels": ["x"]}
+    _, body = await search(jira, http, jql="labels = x", fields="*all")
+    assert body["issues"][0]["fields"] == jira.issues["OPS-1"]
+
+
+async def test_search_pages_with_next_page_tokens(
+    jira: FakeJira, http: aiohttp.ClientSession
+) -> None:
+    await labelled(jira, http, ["x"], ["x"], ["y"], ["x"])
+
+    status, first = await search(jira, http, jql="labels = x", fields="summary", maxResults="2")
+    assert status == 200
+    assert [i["key"] for i in first["issues"]] == ["OPS-1", "OPS-2"]
+    assert first["isLast"] is False
+    token = first["nextPageToken"]
+    _, last = await search(
+        jira, http, jql="labels = x", fields="summary", maxResults="2", nextPageToken=token
+    )
+    assert [i["key"] for i in last["issues"]] == ["OPS-4"]
+    assert last["isLast"] is True and "nextPageToken" not in last
+
+    status, body = await search(jira, http, jql="labels = y", nextPageToken=token)
+    assert (status, body["errors"]) == (400, {})
+    assert body["errorMessages"]
+    assert (await search(jira, http, jql="labels = x", nextPageToken="garbage"))[0] == 400
+    assert (await search(jira, http, jql="labels = x", maxResults="0"))[0] == 400
+
+
+@pytest.mark.parametrize(
+    "jql",
+    [
+        "",
+        "project = OPS",
+        'labels = "x" AND project = OPS',
+        'labels = "x" ORDER BY created',
+        "labels ~ x",
+        "labels in ()",
+        'labels = "unterminated',
+    ],
+)
+async def test_search_refuses_other_jql_with_jiras_400(
+    jira: FakeJira, http: aiohttp.ClientSession, jql: str
+) -> None:
+    status, body = await search(jira, http, jql=jql)
+
+    assert status == 400
+    assert body["errors"] == {}
+    [message] = body["errorMessages"]
+    assert message
+
+
+async def test_search_needs_credentials(jira: FakeJira, http: aiohttp.ClientSession) -> None:
+    url = jira.base_url + API + "/search/jql"
+    async with http.get(url, params={"jql": "labels = x"}) as response:
+        assert response.status == 401
+
+
+async def test_real_client_searches_with_the_enhanced_search(jira: FakeJira) -> None:
+    def find() -> tuple[list[str], list[str], list[str]]:
+        jira_client = client(jira)
+        for labels in (["x"], ["y"], ["x"], ["x"]):
+            jira_client.create_issue(fields=TASK | {"labels": labels}, prefetch=False)
+        found = jira_client.search_issues('labels = "x"', fields=["summary"])
+        page = jira_client.enhanced_search_issues(
+            "labels in (x, y)", maxResults=3, fields=["summary"], json_result=True
+        )
+        rest = jira_client.enhanced_search_issues(
+            "labels in (x, y)",
+            nextPageToken=page["nextPageToken"],
+            maxResults=3,
+            fields=["summary"],
+            json_result=True,
+        )
+        return (
+            [issue.key for issue in found],
+            [issue["key"] for issue in page["issues"]],
+            [issue["key"] for issue in rest["issues"]],
+        )
+
+    assert await asyncio.to_thread(find) == (
+        ["OPS-1", "OPS-3", "OPS-4"],
+        ["OPS-1", "OPS-2", "OPS-3"],
+        ["OPS-4"],
+    )
+    assert jira.calls_to("GET", "/search") == []
+    assert len(jira.calls_to("GET", "/search/jql")) == 3
+    assert len(jira.calls_to("GET", "/field")) == 1
+
+
+async def test_fail_next_can_aim_at_one_path(jira: FakeJira, http: aiohttp.ClientSession) -> None:
+    jira.fail_next(1, 502, path="/search/jql")
+
+    assert (await post_issue(jira, http, TASK))[0] == 201
+    assert (await search(jira, http, jql="labels = x"))[0] == 502
+    assert (await search(jira, http, jql="labels = x"))[0] == 200
+
+
+async def test_a_request_given_up_on_is_still_acted_on(
+    jira: FakeJira, http: aiohttp.ClientSession
+) -> None:
+    jira.latency = 0.3
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.05):
+            await post_issue(jira, http, TASK)
+
+    call = await jira.wait_for_call("POST", "/issue")
+
+    assert call.status == 201
+    assert list(jira.issues) == ["OPS-1"]
+    with pytest.raises(TimeoutError, match="POST /issue"):
+        await jira.wait_for_call("POST", "/issue", count=2, timeout=0.1)

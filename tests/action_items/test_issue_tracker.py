@@ -146,3 +146,74 @@ async def test_failed_first_contact_is_tried_again_next_time(
     assert [c.path for c in jira.calls] == [API + "/serverInfo"]
 
     assert (await file(tracker)).key == "OPS-1"
+
+
+# -- finding an earlier filing ------------------------------------------------
+
+
+async def test_finds_the_issue_with_a_label(jira: FakeJira, tracker: IssueTracker) -> None:
+    await file(tracker)
+    await tracker.file_issue(summary="Other", description="", labels=["opsguard-item-7"])
+
+    found = await tracker.find_issue("opsguard-item-7")
+
+    assert found == FiledIssue(key="OPS-2", url=f"{jira.base_url}/browse/OPS-2")
+    [search] = jira.calls_to("GET", "/search/jql")
+    assert search.status == 200
+    assert search.query == {
+        "jql": 'labels = "opsguard-item-7"',
+        "fields": "summary",
+        "maxResults": "1",
+    }
+
+
+async def test_a_label_on_no_issue_is_none(jira: FakeJira, tracker: IssueTracker) -> None:
+    await file(tracker)
+
+    assert await tracker.find_issue("opsguard-item-1") is None
+    assert await tracker.find_issue('odd"label\\') is None  # quoted, not JQL
+
+    assert len(jira.calls_to("GET", "/field")) == 1  # the client's field names, read once
+    assert len(jira.calls_to("GET", "/search/jql")) == 2
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (400, "Jira answered 400: Fake failure (400)"),
+        (410, "Jira answered 410: Fake failure (410)"),
+        (503, "Jira answered 503: Fake failure (503)"),
+    ],
+)
+async def test_a_failed_search_raises(
+    jira: FakeJira, tracker: IssueTracker, status: int, message: str
+) -> None:
+    await file(tracker, "x")
+    jira.fail_next(1, status, path="/search/jql")
+
+    with pytest.raises(TrackerError) as caught:
+        await tracker.find_issue("opsguard-item-1")
+
+    assert (str(caught.value), caught.value.status) == (message, status)
+
+
+async def test_a_search_answer_without_issues_is_no_answer(
+    jira: FakeJira, tracker: IssueTracker
+) -> None:
+    await file(tracker, "x")
+    jira.fail_next(1, 200, path="/search/jql")  # a 200 that holds Jira's error JSON
+
+    with pytest.raises(TrackerError, match=r"^Jira sent an unexpected answer \(ValueError\)$"):
+        await tracker.find_issue("opsguard-item-1")
+
+
+async def test_a_search_nobody_answers_is_unreachable(jira: FakeJira) -> None:
+    tracker = tracker_for(jira, timeout_s=0.2)
+    await tracker.find_issue("warm")  # the client exists; now the search itself is slow
+    jira.latency = 2.0
+
+    with pytest.raises(TrackerError) as caught:
+        await tracker.find_issue("opsguard-item-1")
+
+    assert str(caught.value) == "Jira did not answer within 0.2 s"
+    assert caught.value.unreachable

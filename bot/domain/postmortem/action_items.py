@@ -5,7 +5,9 @@ fence. A claim bumps the fence and moves the due time one lease ahead in the tra
 that reads it (SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite), so each filing goes
 to one worker, and a worker that dies mid-way is retried when the lease runs out. A result
 is recorded only under the fence it was claimed with, so a worker that outlived its lease
-changes nothing. Once an item has a Jira key it is never filed again nor deleted.
+changes nothing. Once an item has a Jira key it is never filed again nor deleted. A claim
+counts an attempt before any call to Jira, so ``jira_attempts > 1`` tells the filer that
+an earlier claim may have created the issue without its key being stored.
 """
 
 from __future__ import annotations
