@@ -35,22 +35,19 @@ Every other request needs HTTP basic auth ``user:token``; a wrong or missing one
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
-import contextlib
 import json
 import re
 import traceback
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
 
-from fakes.loopback import serve
+from fakes.loopback import LoopbackFake
 
 JSON = dict[str, Any]
 API = "/rest/api/2"
@@ -125,7 +122,7 @@ class _Project:
     next_number: int = 1
 
 
-class FakeJira:
+class FakeJira(LoopbackFake):
     """A fake Jira Cloud site for the real ``jira`` client.
 
     >>> async with FakeJira() as jira:                                 # doctest: +SKIP
@@ -139,6 +136,7 @@ class FakeJira:
         *,
         project: str = "OPS",
     ) -> None:
+        super().__init__()
         self.user = user
         self.token = token
         self.down = False
@@ -153,20 +151,11 @@ class FakeJira:
         self._projects: dict[str, _Project] = {}  # key -> project
         self._issue_ids: dict[str, str] = {}  # id -> key
         self._failures: list[_Failure] = []
-        self._runner: web.AppRunner | None = None
-        self._base_url: str | None = None
-        self._stopping: asyncio.Event | None = None
-        self._changed: asyncio.Condition | None = None
         self.add_project(project)
 
     # -- lifecycle --------------------------------------------------------
 
-    async def start(self) -> None:
-        """Serve on ``127.0.0.1`` at an ephemeral port."""
-        if self._runner is not None:
-            raise RuntimeError("FakeJira already started")
-        self._stopping = asyncio.Event()
-        self._changed = asyncio.Condition()
+    def _app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware])
         app.router.add_get(API + "/serverInfo", self._server_info)
         app.router.add_get(API + "/project/{project}", self._get_project)
@@ -175,34 +164,12 @@ class FakeJira:
         app.router.add_get(API + "/issue/{issue}", self._get_issue)
         app.router.add_get(API + "/field", self._list_fields)
         app.router.add_get(API + "/search/jql", self._search)
-        self._runner, self._base_url = await serve(app)
-
-    async def stop(self) -> None:
-        if self._runner is None:
-            return
-        assert self._stopping is not None
-        self._stopping.set()  # requests sleeping out ``latency`` are answered now
-        await self._runner.cleanup()
-        self._runner = None
-
-    async def __aenter__(self) -> FakeJira:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        return app
 
     @property
     def base_url(self) -> str:
         """``http://127.0.0.1:<port>``: the site URL (``JIRA_URL``), only once started."""
-        if self._base_url is None:
-            raise RuntimeError("FakeJira is not started")
-        return self._base_url
+        return super().base_url
 
     # -- knobs, state and the call log ------------------------------------
 
@@ -247,20 +214,14 @@ class FakeJira:
     ) -> JiraCall:
         """The ``count``-th answered request to ``path``, waiting for it: a request the
         client gave up on is still answered (and acted on) once ``latency`` has passed."""
-        if self._changed is None:
-            raise RuntimeError("FakeJira is not started")
-        condition = self._changed
-        try:
-            async with condition:
-                await asyncio.wait_for(
-                    condition.wait_for(lambda: len(self.calls_to(method, path)) >= count),
-                    timeout,
-                )
-        except TimeoutError:
-            seen = [f"{call.method} {call.path}" for call in self.calls]
-            raise TimeoutError(
-                f"waited {timeout}s for {count} call(s) to {method} {path}; all calls: {seen}"
-            ) from None
+        await self._wait_until(
+            lambda: len(self.calls_to(method, path)) >= count,
+            timeout,
+            lambda: (
+                f"{count} call(s) to {method} {path}; all calls: "
+                f"{[f'{c.method} {c.path}' for c in self.calls]}"
+            ),
+        )
         return self.calls_to(method, path)[count - 1]
 
     # -- the server -------------------------------------------------------
@@ -268,7 +229,7 @@ class FakeJira:
     @web.middleware
     async def _middleware(self, request: web.Request, handler: _Handler) -> web.StreamResponse:
         raw = await request.read()
-        await self._wait_latency()
+        await self._wait_latency(self.latency)
         response: web.StreamResponse
         try:
             refusal = self._refusal(request)
@@ -306,18 +267,11 @@ class FakeJira:
             return response
         return None
 
-    async def _wait_latency(self) -> None:
-        if self.latency > 0 and self._stopping is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.latency)
-
     async def _record(self, request: web.Request, raw: bytes, status: int) -> None:
         self.calls.append(
             JiraCall(request.method, request.path, dict(request.query), _parse(raw), status)
         )
-        if self._changed is not None:
-            async with self._changed:
-                self._changed.notify_all()
+        await self._notify()
 
     async def _server_info(self, request: web.Request) -> web.Response:
         now = datetime.now(UTC)

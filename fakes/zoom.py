@@ -21,7 +21,6 @@ Unknown body fields are ignored, as Zoom does (zoomus sends ``user_id`` in the b
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import contextlib
@@ -33,13 +32,12 @@ import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from fakes.loopback import serve
+from fakes.loopback import LoopbackFake
 
 JSON = dict[str, Any]
 TOKEN_PATH = "/oauth/token"
@@ -91,7 +89,7 @@ class _Failure:
         return web.json_response(payload, status=self.status, headers=headers)
 
 
-class FakeZoom:
+class FakeZoom(LoopbackFake):
     """A fake Zoom account for the real zoomus / requests clients.
 
     >>> async with FakeZoom() as zoom:                                 # doctest: +SKIP
@@ -107,6 +105,7 @@ class FakeZoom:
         expires_in: int = 3600,
         host_email: str = "incidents@example.com",
     ) -> None:
+        super().__init__()
         self.account_id = account_id
         self.client_id = client_id
         self.client_secret = client_secret
@@ -122,50 +121,14 @@ class FakeZoom:
         self.internal_errors: list[str] = []
         self._tokens: dict[str, float] = {}  # token -> time.monotonic() it expires
         self._failures: list[_Failure] = []
-        self._runner: web.AppRunner | None = None
-        self._base_url: str | None = None
-        self._stopping: asyncio.Event | None = None
-        self._changed: asyncio.Condition | None = None
 
     # -- lifecycle --------------------------------------------------------
 
-    async def start(self) -> None:
-        """Serve on ``127.0.0.1`` at an ephemeral port."""
-        if self._runner is not None:
-            raise RuntimeError("FakeZoom already started")
-        self._stopping = asyncio.Event()
-        self._changed = asyncio.Condition()
+    def _app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware])
         app.router.add_post(TOKEN_PATH, self._token)
         app.router.add_post(API_PREFIX + "/users/{user_id}/meetings", self._create_meeting)
-        self._runner, self._base_url = await serve(app)
-
-    async def stop(self) -> None:
-        if self._runner is None:
-            return
-        assert self._stopping is not None
-        self._stopping.set()  # requests sleeping out ``latency`` are answered now
-        await self._runner.cleanup()
-        self._runner = None
-
-    async def __aenter__(self) -> FakeZoom:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>`` (only once started)."""
-        if self._base_url is None:
-            raise RuntimeError("FakeZoom is not started")
-        return self._base_url
+        return app
 
     @property
     def api_url(self) -> str:
@@ -226,19 +189,11 @@ class FakeZoom:
         timeout: float = 5.0,  # noqa: ASYNC109 (public API, like FakeSlack's)
     ) -> ZoomCall:
         """The ``count``-th answered request to ``path``, waiting for it."""
-        if self._changed is None:
-            raise RuntimeError("FakeZoom is not started")
-        condition = self._changed
-        try:
-            async with condition:
-                await asyncio.wait_for(
-                    condition.wait_for(lambda: len(self.calls_to(path)) >= count), timeout
-                )
-        except TimeoutError:
-            seen = [call.path for call in self.calls]
-            raise TimeoutError(
-                f"waited {timeout}s for {count} call(s) to {path}; all calls: {seen}"
-            ) from None
+        await self._wait_until(
+            lambda: len(self.calls_to(path)) >= count,
+            timeout,
+            lambda: f"{count} call(s) to {path}; all calls: {[c.path for c in self.calls]}",
+        )
         return self.calls_to(path)[count - 1]
 
     # -- the server -------------------------------------------------------
@@ -246,7 +201,7 @@ class FakeZoom:
     @web.middleware
     async def _middleware(self, request: web.Request, handler: _Handler) -> web.StreamResponse:
         raw = await request.read()
-        await self._wait_latency()
+        await self._wait_latency(self.latency)
         response: web.StreamResponse
         failure = self._take_failure(request.path)
         try:
@@ -262,11 +217,6 @@ class FakeZoom:
             response = web.json_response({"code": 500, "message": "fake crashed"}, status=500)
         await self._record(request, raw, response.status)
         return response
-
-    async def _wait_latency(self) -> None:
-        if self.latency > 0 and self._stopping is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.latency)
 
     def _take_failure(self, path: str) -> _Failure | None:
         for failure in self._failures:
@@ -288,9 +238,7 @@ class FakeZoom:
                 status=status,
             )
         )
-        if self._changed is not None:
-            async with self._changed:
-                self._changed.notify_all()
+        await self._notify()
 
     async def _token(self, request: web.Request) -> web.Response:
         params = dict(request.query)

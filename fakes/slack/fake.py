@@ -6,11 +6,10 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from types import TracebackType
 
 from aiohttp import web
 
-from fakes.loopback import serve
+from fakes.loopback import LoopbackFake
 from fakes.slack.knobs import Knobs
 from fakes.slack.registry import TokenKind
 from fakes.slack.server import ApiServer
@@ -34,7 +33,7 @@ from fakes.slack.user_actions import FileSpec, UserActions
 from fakes.slack.workspace import Identity, Workspace
 
 
-class FakeSlack(UserActions):
+class FakeSlack(UserActions, LoopbackFake):
     """A fake Slack workspace served over HTTP for the real ``AsyncWebClient``.
 
     >>> async with FakeSlack() as fake:                        # doctest: +SKIP
@@ -73,44 +72,21 @@ class FakeSlack(UserActions):
             app_token: (bot_user_id, "app"),
         }
         self._server = ApiServer(self.workspace, self.knobs, self.hub, self._tokens)
-        self._runner: web.AppRunner | None = None
-        self._base_url: str | None = None
+        LoopbackFake.__init__(self)
 
     # -- lifecycle --------------------------------------------------------
 
+    def _app(self) -> web.Application:
+        return self._server.app()
+
     async def start(self) -> None:
-        """Serve on ``127.0.0.1`` at an ephemeral port."""
-        if self._runner is not None:
-            raise RuntimeError("FakeSlack already started")
-        self._runner, self._base_url = await serve(self._server.app())
-        self._server.base_url = self._base_url
-        self.workspace.base_url = self._base_url
+        await super().start()
+        self._server.base_url = self.workspace.base_url = self.base_url
 
     async def stop(self) -> None:
-        if self._runner is None:
-            return
-        await self.hub.close_all()
-        await self._runner.cleanup()
-        self._runner = None
-
-    async def __aenter__(self) -> FakeSlack:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>`` (only once started)."""
-        if self._base_url is None:
-            raise RuntimeError("FakeSlack is not started")
-        return self._base_url
+        if self._runner is not None:
+            await self.hub.close_all()
+        await super().stop()
 
     @property
     def api_url(self) -> str:
