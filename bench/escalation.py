@@ -38,25 +38,21 @@ import logging
 import os
 import re
 import resource
-import secrets
 import statistics
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from sqlalchemy import Table, func, insert, text, update
-from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
+from bench.pg import throwaway_postgres
 from bot.app import bridge_settings
 from bot.bridge import BridgeMaker
 from bot.config import OpsConfig
@@ -706,32 +702,6 @@ def report(result: Result) -> bool:
     return ok
 
 
-@asynccontextmanager
-async def throwaway_postgres(url: str) -> AsyncIterator[str]:
-    """A fresh database on the given server, dropped afterwards."""
-    parsed = make_url(url).set(drivername="postgresql+asyncpg")
-    name = f"opsguard_bench_{secrets.token_hex(4)}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(
-            user=parsed.username,
-            password=parsed.password,
-            host=parsed.host,
-            port=parsed.port or 5432,
-            database=parsed.database or "postgres",
-        )
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    await admin(f'CREATE DATABASE "{name}"')
-    try:
-        yield parsed.set(database=name).render_as_string(hide_password=False)
-    finally:
-        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 async def run(incidents: int, pg: str | None, *, copy: bool, grace: float, latency: float) -> int:
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
@@ -751,7 +721,7 @@ async def run(incidents: int, pg: str | None, *, copy: bool, grace: float, laten
     with tempfile.TemporaryDirectory() as tmp:
         verdicts.append(report(await one("sqlite", f"sqlite+aiosqlite:///{tmp}/escalation.db")))
     if pg:
-        async with throwaway_postgres(pg) as url:
+        async with throwaway_postgres(pg, "opsguard_bench") as url:
             result = await one("postgresql", url)
         verdicts.append(report(result))
     else:

@@ -38,7 +38,6 @@ import asyncio
 import json
 import os
 import random
-import secrets
 import shutil
 import signal
 import subprocess
@@ -53,8 +52,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
-import asyncpg  # type: ignore[import-untyped]
-from sqlalchemy.engine import make_url
+
+from bench.pg import throwaway_postgres
 
 TOKEN = "bench-alertmanager-token-0123456789"
 REPEAT_SHARE = 0.9
@@ -361,35 +360,13 @@ async def check_dedup(database_url: str, groups: int, deliveries: int) -> None:
 
 
 @asynccontextmanager
-async def throwaway_postgres(server_url: str) -> AsyncIterator[str]:
-    """A new database on the server of `server_url` (a SQLAlchemy asyncpg URL), dropped after."""
-    parsed = make_url(server_url)
-    name = f"og_bench_intake_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = await asyncpg.connect(
-        user=parsed.username,
-        password=parsed.password,
-        host=parsed.host,
-        port=parsed.port or 5432,
-        database=parsed.database or "postgres",
-    )
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield parsed.set(database=name).render_as_string(hide_password=False)
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
-@asynccontextmanager
 async def fresh_database(backend: str, pg_url: str | None) -> AsyncIterator[str]:
     if backend == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite+aiosqlite:///{tmp}/bench.db"
     else:
         assert pg_url is not None
-        async with throwaway_postgres(pg_url) as url:
+        async with throwaway_postgres(pg_url, "og_bench_intake") as url:
             yield url
 
 

@@ -27,20 +27,16 @@ import argparse
 import asyncio
 import os
 import random
-import secrets
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import insert, text
-from sqlalchemy.engine import make_url
 
+from bench.pg import throwaway_postgres
 from bot.config import OpsConfig
 from bot.domain import lifecycle
 from bot.domain.lifecycle import Actor
@@ -308,32 +304,6 @@ def report(result: Result) -> bool:
     return ok
 
 
-@asynccontextmanager
-async def throwaway_postgres(url: str) -> AsyncIterator[str]:
-    """A fresh database on the given server, dropped afterwards."""
-    parsed = make_url(url).set(drivername="postgresql+asyncpg")
-    name = f"opsguard_bench_pm_{secrets.token_hex(4)}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(
-            user=parsed.username,
-            password=parsed.password,
-            host=parsed.host,
-            port=parsed.port or 5432,
-            database=parsed.database or "postgres",
-        )
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    await admin(f'CREATE DATABASE "{name}"')
-    try:
-        yield parsed.set(database=name).render_as_string(hide_password=False)
-    finally:
-        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 async def run(entries: int, runs: int, pg: str | None) -> int:
     print(f"{entries} timeline entries, median of {runs} runs after a warm-up", flush=True)
     verdicts: list[bool] = []
@@ -341,7 +311,7 @@ async def run(entries: int, runs: int, pg: str | None) -> int:
         url = f"sqlite+aiosqlite:///{tmp}/postmortem.db"
         verdicts.append(report(await run_backend("sqlite", url, entries, runs)))
     if pg:
-        async with throwaway_postgres(pg) as url:
+        async with throwaway_postgres(pg, "opsguard_bench_pm") as url:
             result = await run_backend("postgresql", url, entries, runs)
         report(result)  # informational: the target is set on SQLite
     else:
