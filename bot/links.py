@@ -42,12 +42,6 @@ def link_ok(
     return hmac.compare_digest(sig.encode(), _signature(settings, number, int(expires)).encode())
 
 
-def token_ok(settings: Settings, given: str | None) -> bool:
-    """POSTMORTEM_TOKEN, for tools that read every postmortem; unset means no such token."""
-    token = settings.postmortem_token
-    return bool(token and given) and hmac.compare_digest(token.encode(), (given or "").encode())
-
-
 def postmortem_links(settings: Settings, number: int, now: datetime) -> tuple[str, str]:
     """(web page, PDF), as posted in Slack."""
     return postmortem_url(settings, number, now), postmortem_url(settings, number, now, pdf=True)

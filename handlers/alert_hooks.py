@@ -7,7 +7,6 @@ bad input. The Slack follow-up (war room, refreshes) runs after the answer.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -21,6 +20,7 @@ from bot.domain.alerts.payloads import AlertEvent, PayloadError
 from bot.ratelimit import RateLimiter
 from bot.slack_ops.alerts import after_intake
 from bot.slack_ops.context import SlackOps
+from handlers.http_auth import presented_token, same_secret
 
 log = logging.getLogger("opsguard.alerts")
 Parse = Callable[[Any], list[AlertEvent]]
@@ -91,7 +91,7 @@ def add_alert_routes(web_app: web.Application, ops: SlackOps) -> set[asyncio.Tas
             (
                 i
                 for i in config.integrations
-                if i.type == "pagerduty" and _same(i.secret(), routing_key)
+                if i.type == "pagerduty" and same_secret(i.secret(), routing_key)
             ),
             None,
         )
@@ -129,13 +129,7 @@ def _invalid(errors: list[str]) -> web.Response:
 def _authenticated(
     integrations: tuple[Integration, ...], kind: str, request: web.Request
 ) -> Integration | None:
-    header = request.headers.get("Authorization", "")
-    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    token = token or request.query.get("token", "")
-    if not token:
-        return None
-    return next((i for i in integrations if i.type == kind and _same(i.secret(), token)), None)
-
-
-def _same(secret: str, given: str) -> bool:
-    return bool(secret) and hmac.compare_digest(secret.encode(), given.encode())
+    token = presented_token(request, query=True)
+    return next(
+        (i for i in integrations if i.type == kind and same_secret(i.secret(), token)), None
+    )

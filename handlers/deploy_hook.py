@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 
 from aiohttp import web
@@ -15,6 +14,7 @@ from bot.config import DeploySource
 from bot.domain import deploys
 from bot.domain.deploys import DeployError
 from bot.slack_ops.context import SlackOps
+from handlers.http_auth import presented_token, same_secret
 
 
 def add_deploy_routes(web_app: web.Application, ops: SlackOps) -> None:
@@ -49,12 +49,5 @@ def add_deploy_routes(web_app: web.Application, ops: SlackOps) -> None:
 
 
 def _source(sources: tuple[DeploySource, ...], request: web.Request) -> DeploySource | None:
-    header = request.headers.get("Authorization", "")
-    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    if not token:
-        return None
-    given = token.encode()
-    return next(
-        (s for s in sources if s.secret() and hmac.compare_digest(s.secret().encode(), given)),
-        None,
-    )
+    token = presented_token(request, query=False)
+    return next((s for s in sources if same_secret(s.secret(), token)), None)

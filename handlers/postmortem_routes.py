@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 
 from aiohttp import web
-from sqlmodel import select
 
 from bot import links
 from bot.deps import Deps
+from bot.domain.postmortem import library
 from bot.domain.postmortem.assemble import report_markdown
 from bot.domain.postmortem.documents import to_html, to_pdf
-from storage.models import Incident, Postmortem, PostmortemStatus
+from handlers.http_auth import presented_token, same_secret
 
 
 def add_postmortem_routes(web_app: web.Application, deps: Deps) -> None:
@@ -23,11 +23,8 @@ def add_postmortem_routes(web_app: web.Application, deps: Deps) -> None:
         if not number_text.isdigit() or len(number_text) > 9:
             return web.json_response({"error": "not found"}, status=404)
         number = int(number_text)
-        header = request.headers.get("Authorization", "")
-        bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
-        allowed = links.token_ok(
-            deps.settings, bearer or request.query.get("token")
-        ) or links.link_ok(
+        token = presented_token(request, query=True)
+        allowed = same_secret(deps.settings.postmortem_token, token) or links.link_ok(
             deps.settings,
             number,
             request.query.get("expires"),
@@ -38,20 +35,11 @@ def add_postmortem_routes(web_app: web.Application, deps: Deps) -> None:
             return web.json_response(
                 {"error": "a signed link or a token is needed to read postmortems"}, status=401
             )
-        async with deps.db.session() as session:
-            row = (
-                await session.exec(
-                    select(Incident, Postmortem)
-                    .join(Postmortem, Postmortem.incident_id == Incident.id)  # type: ignore[arg-type]
-                    .where(Incident.number == number)
-                )
-            ).first()
-        if row is None or row[1].status != PostmortemStatus.PUBLISHED:
+        incident = await library.published_incident(deps.db, number)
+        if incident is None or incident.id is None:
             return web.json_response(
                 {"error": f"INC-{number} has no published postmortem"}, status=404
             )
-        incident = row[0]
-        assert incident.id is not None
         _, markdown = await report_markdown(
             deps.db, deps.config, deps.postmortem_template, incident.id
         )

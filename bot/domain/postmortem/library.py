@@ -51,6 +51,21 @@ async def recent(
         return [Entry(i, p) for i, p in (await session.exec(query)).all()]
 
 
+async def published_incident(db: Database, number: int) -> Incident | None:
+    """The incident, if its postmortem is published (what the web pages may serve)."""
+    async with db.session() as session:
+        return (
+            await session.exec(
+                select(Incident)
+                .join(Postmortem, col(Postmortem.incident_id) == col(Incident.id))
+                .where(
+                    Incident.number == number,
+                    Postmortem.status == PostmortemStatus.PUBLISHED.value,
+                )
+            )
+        ).first()
+
+
 async def show(db: Database, viewer: Actor, number: int) -> Shown:
     async with db.session() as session:
         row = (
