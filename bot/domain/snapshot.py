@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import Database
 from storage.models import (
@@ -47,16 +48,7 @@ async def snapshot(db: Database, incident_id: int) -> Snapshot:
                 )
             )
         ).all()
-        tasks = (
-            await session.exec(
-                select(IncidentTask)
-                .where(
-                    IncidentTask.incident_id == incident_id,
-                    col(IncidentTask.completed_at).is_(None),
-                )
-                .order_by(col(IncidentTask.id))
-            )
-        ).all()
+        tasks = await open_tasks(session, incident_id)
         recent = (
             await session.exec(
                 select(TimelineEntry)
@@ -149,3 +141,13 @@ async def home_data(db: Database, user_id: str) -> HomeData:
     others = [i for i in incidents if i.id not in mine_ids and not i.private]
     my_tasks = [(by_id[t.incident_id], t) for t in tasks if t.incident_id in by_id]
     return HomeData(mine=mine, others=others, my_tasks=my_tasks)
+
+
+async def open_tasks(session: AsyncSession, incident_id: int) -> list[IncidentTask]:
+    """Not yet done, oldest first."""
+    query = (
+        select(IncidentTask)
+        .where(IncidentTask.incident_id == incident_id, col(IncidentTask.completed_at).is_(None))
+        .order_by(col(IncidentTask.id))
+    )
+    return list((await session.exec(query)).all())

@@ -19,12 +19,12 @@ from bot.config import OpsConfig
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.lifecycle import Actor, check_can_change
 from bot.domain.postmortem.action_items import ItemInput, save_items
+from bot.domain.snapshot import open_tasks
 from storage.db import Database
 from storage.models import (
     ActionItem,
     Incident,
     IncidentStatus,
-    IncidentTask,
     JiraStatus,
     Postmortem,
     PostmortemStatus,
@@ -78,16 +78,7 @@ async def load_draft(db: Database, incident_id: int) -> Draft:
         )
         suggested: list[ItemInput] = []
         if postmortem is None and not items:
-            tasks = (
-                await session.exec(
-                    select(IncidentTask)
-                    .where(
-                        IncidentTask.incident_id == incident_id,
-                        col(IncidentTask.completed_at).is_(None),
-                    )
-                    .order_by(col(IncidentTask.id))
-                )
-            ).all()
+            tasks = await open_tasks(session, incident_id)
             suggested = [ItemInput(text=t.text, owner=t.assignee) for t in tasks]
     if postmortem is None:
         postmortem = Postmortem(
