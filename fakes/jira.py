@@ -47,7 +47,7 @@ from typing import Any
 
 from aiohttp import web
 
-from fakes.loopback import LoopbackFake
+from fakes.loopback import LoopbackFake, basic_auth
 
 JSON = dict[str, Any]
 API = "/rest/api/2"
@@ -256,7 +256,7 @@ class FakeJira(LoopbackFake):
             if failure.times == 0:
                 self._failures.remove(failure)
             return _error(failure.status, [f"Fake failure ({failure.status})"])
-        credentials = _basic_auth(request.headers.get("Authorization"))
+        credentials = basic_auth(request.headers.get("Authorization"))
         anonymous_ok = (
             request.path == API + "/serverInfo" and "Authorization" not in request.headers
         )
@@ -578,15 +578,3 @@ def _parse(raw: bytes) -> Any:
         return json.loads(raw.decode("utf-8", errors="replace"))
     except ValueError:
         return None
-
-
-def _basic_auth(header: str | None) -> tuple[str, str] | None:
-    scheme, _, encoded = (header or "").partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(encoded, validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    user, sep, token = decoded.partition(":")
-    return (user, token) if sep else None

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
 from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
 from aiohttp import web
+
+
+def basic_auth(header: str | None) -> tuple[str, str] | None:
+    """(user, password) of an `Authorization: Basic …` header; None for anything else."""
+    scheme, _, encoded = (header or "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, sep, password = decoded.partition(":")
+    return (user, password) if sep else None
 
 
 async def serve(app: web.Application) -> tuple[web.AppRunner, str]:

@@ -22,7 +22,6 @@ Unknown body fields are ignored, as Zoom does (zoomus sends ``user_id`` in the b
 from __future__ import annotations
 
 import base64
-import binascii
 import contextlib
 import json
 import secrets
@@ -37,7 +36,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from fakes.loopback import LoopbackFake
+from fakes.loopback import LoopbackFake, basic_auth
 
 JSON = dict[str, Any]
 TOKEN_PATH = "/oauth/token"
@@ -247,7 +246,7 @@ class FakeZoom(LoopbackFake):
             params.update({k: str(v) for k, v in form.items()})
         if params.get("grant_type") != "account_credentials":
             return _oauth_error(400, "unsupported grant type", "unsupported_grant_type")
-        credentials = _basic_auth(request.headers.get("Authorization"))
+        credentials = basic_auth(request.headers.get("Authorization"))
         if credentials is None:
             return _oauth_error(401, "Client ID or client secret is missing", "invalid_client")
         if credentials != (self.client_id, self.client_secret):
@@ -374,18 +373,6 @@ def _parse_body(content_type: str, raw: bytes) -> Any:
         return json.loads(text)
     except ValueError:
         return None
-
-
-def _basic_auth(header: str | None) -> tuple[str, str] | None:
-    scheme, _, encoded = (header or "").partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(encoded, validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    client_id, sep, client_secret = decoded.partition(":")
-    return (client_id, client_secret) if sep else None
 
 
 def _oauth_error(status: int, reason: str, error: str) -> web.Response:
