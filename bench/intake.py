@@ -18,13 +18,18 @@ deduplicates the repeats into their open group and declares an incident for each
   where OpsGuard counts plain repeats that arrive together in one transaction.
 
 Each server runs in its own process on a fresh database (a new SQLite file; a throwaway
-PostgreSQL database created and dropped around the run); this process only generates load.
+PostgreSQL database created and dropped around the run); this process only generates load,
+over keep-alive connections with requests encoded up front, so that it takes little of the
+CPU it shares with the server (its CPU per event is printed too).
 The machine's 1-minute load average at the end of each measured phase is printed with it.
 Targets: OpsGuard >= 60% of the bare endpoint's rate on each backend, and >= 1,000 events/s
 on SQLite.
 
     .venv/bin/python -m bench.intake [--events 10000] [--concurrency 20] [--pg URL]
-        [--backends sqlite,postgresql] [--profile DIR]
+        [--backends sqlite,postgresql] [--repeats 0.9] [--profile DIR]
+
+`--repeats 1` (every measured delivery a repeat) and `--repeats 0` (every one a new group)
+measure the two paths apart; the targets are for the default mix.
 
 PostgreSQL runs when `--pg URL` or OPSGUARD_TEST_DATABASE_URL is given (any database on the
 server; the throwaway databases are created beside it). `--profile DIR` records the OpsGuard
@@ -50,8 +55,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-import aiohttp
+from urllib.parse import urlsplit
 
 from bench.pg import throwaway_postgres
 
@@ -104,12 +108,19 @@ def delivery(group: int) -> bytes:
     return json.dumps(body).encode()
 
 
-def plan(total: int, known: int, rng: random.Random) -> list[int]:
-    """Group numbers to send after groups 0..known-1 were sent: a new group 10% of the time
-    (and first of all when none is known), otherwise a repeat of a known one at random."""
+@dataclass(frozen=True)
+class Mix:
+    events: int
+    concurrency: int
+    repeats: float  # the share of deliveries that repeat a group already sent
+
+
+def plan(total: int, known: int, rng: random.Random, repeats: float) -> list[int]:
+    """Group numbers to send after groups 0..known-1 were sent: a repeat of a known one at
+    random `repeats` of the time, otherwise (and first of all, when none is known) a new one."""
     groups = []
     for _ in range(total):
-        if known == 0 or rng.random() >= REPEAT_SHARE:
+        if known == 0 or rng.random() >= repeats:
             groups.append(known)
             known += 1
         else:
@@ -238,23 +249,40 @@ async def server(kind: str, database_url: str, slack_url: str) -> AsyncIterator[
 
 
 async def load(url: str, groups: list[int], concurrency: int) -> tuple[float, Counter[int]]:
-    """Send every delivery in `groups` with `concurrency` clients; the time it took."""
-    bodies = [delivery(g) for g in groups]
+    """Send every delivery in `groups` over `concurrency` keep-alive connections; the time it
+    took. Requests are encoded up front and answers read with asyncio streams, so the load
+    generator spends a fraction of what an HTTP client library would of the CPU the server
+    shares with it."""
+    target = urlsplit(url)
+    head = (
+        f"POST {target.path} HTTP/1.1\r\nHost: {target.netloc}\r\n"
+        f"Authorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"
+    ).encode()
+    requests = [
+        head + b"Content-Length: %d\r\n\r\n" % len(body) + body
+        for body in (delivery(g) for g in groups)
+    ]
     statuses: Counter[int] = Counter()
-    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
-    cursor = iter(bodies)
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    cursor = iter(requests)
 
-        async def worker() -> None:
-            for body in cursor:
-                async with session.post(url, data=body, headers=headers) as response:
-                    await response.read()
-                    statuses[response.status] += 1
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection(target.hostname, target.port)
+        try:
+            for request in cursor:
+                writer.write(request)
+                statuses[int((await reader.readline()).split()[1])] += 1
+                length = 0
+                while (line := await reader.readline()) != b"\r\n":
+                    name, _, value = line.partition(b":")
+                    if name.lower() == b"content-length":
+                        length = int(value)
+                await reader.readexactly(length)
+        finally:
+            writer.close()
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return time.perf_counter() - started, statuses
+    started = time.perf_counter()
+    await asyncio.gather(*(connection() for _ in range(concurrency)))
+    return time.perf_counter() - started, statuses
 
 
 @dataclass
@@ -265,6 +293,7 @@ class Result:
     seconds: float
     statuses: Counter[int]
     cpu: float  # the server process's CPU seconds (user + system) over the measured phase
+    client_cpu: float  # the load generator's CPU seconds over the measured phase
     load: float  # the machine's 1-minute load average at the end of the measured phase
     slack_calls: int = 0
 
@@ -298,18 +327,14 @@ def _profile(pid: int, out: Path) -> subprocess.Popen[bytes] | None:
 
 
 async def measure(
-    backend: str,
-    kind: str,
-    database_url: str,
-    events: int,
-    concurrency: int,
-    profile: Path | None,
+    backend: str, kind: str, database_url: str, mix: Mix, profile: Path | None
 ) -> Result:
     from fakes.slack import FakeSlack
 
     rng = random.Random(SEED)
-    warmup = plan(WARMUP, 0, rng)
-    measured = plan(events, max(warmup) + 1, rng)
+    warmup = plan(WARMUP, 0, rng, REPEAT_SHARE)
+    measured = plan(mix.events, max(warmup) + 1, rng, mix.repeats)
+    concurrency = mix.concurrency
     async with FakeSlack() as slack, server(kind, database_url, slack.api_url) as srv:
         await load(srv.url, warmup, concurrency)
         calls_before = len(slack.calls)
@@ -318,15 +343,19 @@ async def measure(
             spy = _profile(srv.proc.pid, profile / f"opsguard-{backend}.txt")
             await asyncio.sleep(1)  # py-spy attaches
         cpu_before = cpu_seconds(srv.proc.pid)
+        client_before = time.process_time()
         seconds, statuses = await load(srv.url, measured, concurrency)
         cpu = cpu_seconds(srv.proc.pid) - cpu_before
+        client_cpu = time.process_time() - client_before
         load_average = os.getloadavg()[0]
         if spy is not None:
             spy.send_signal(signal.SIGINT)  # py-spy writes the profile on SIGINT
             await asyncio.to_thread(spy.wait, 60)
         await asyncio.sleep(0.5)  # let follow-ups of the last new groups reach the fake Slack
         calls = len(slack.calls) - calls_before
-        result = Result(backend, kind, events, seconds, statuses, cpu, load_average, calls)
+        result = Result(
+            backend, kind, mix.events, seconds, statuses, cpu, client_cpu, load_average, calls
+        )
     if set(result.statuses) - {202}:
         raise RuntimeError(f"{kind} on {backend} answered {dict(result.statuses)}")
     if kind == "opsguard":
@@ -371,12 +400,12 @@ async def fresh_database(backend: str, pg_url: str | None) -> AsyncIterator[str]
 
 
 async def run_backend(
-    backend: str, pg_url: str | None, events: int, concurrency: int, profile: Path | None
+    backend: str, pg_url: str | None, mix: Mix, profile: Path | None
 ) -> tuple[Result, Result]:
     results = {}
     for kind in ("bare", "opsguard"):
         async with fresh_database(backend, pg_url) as url:
-            results[kind] = await measure(backend, kind, url, events, concurrency, profile)
+            results[kind] = await measure(backend, kind, url, mix, profile)
     return results["bare"], results["opsguard"]
 
 
@@ -391,6 +420,7 @@ def report(bare: Result, ours: Result) -> bool:
         print(
             f"{r.backend:<10} {r.kind:<8} {r.events} events in {r.seconds:.2f} s = "
             f"{r.rate:,.0f} events/s, server CPU {r.cpu / r.events * 1000:.2f} ms/event, "
+            f"load generator CPU {r.client_cpu / r.events * 1000:.2f} ms/event, "
             f"load {r.load:.2f}"
             + (f", Slack calls: {r.slack_calls}" if r.kind == "opsguard" else "")
         )
@@ -401,12 +431,13 @@ def report(bare: Result, ours: Result) -> bool:
 async def _main(args: argparse.Namespace) -> int:
     pg_url = args.pg or os.environ.get("OPSGUARD_TEST_DATABASE_URL")
     backends = [b for b in args.backends.split(",") if b]
+    mix = Mix(args.events, args.concurrency, args.repeats)
     ok = True
     for backend in backends:
         if backend == "postgresql" and not pg_url:
             print("postgresql skipped: give --pg URL or set OPSGUARD_TEST_DATABASE_URL")
             continue
-        bare, ours = await run_backend(backend, pg_url, args.events, args.concurrency, args.profile)
+        bare, ours = await run_backend(backend, pg_url, mix, args.profile)
         ok = report(bare, ours) and ok
     print("PASS" if ok else "MISS")
     return 0 if ok else 1
@@ -416,6 +447,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument(
+        "--repeats",
+        type=float,
+        default=REPEAT_SHARE,
+        help="share of measured deliveries that repeat a known group (1 and 0 isolate the paths)",
+    )
     parser.add_argument(
         "--pg", help="postgresql+asyncpg:// URL of a server to make throwaway DBs on"
     )
