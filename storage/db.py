@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import sqlite_inline
+
 SQLITE_BUSY_TIMEOUT_S = 30
 # PostgreSQL: enough pooled connections for the app's concurrent transactions, since a
 # connection beyond the pool is closed when given back (and opening one starts a server
@@ -55,6 +57,12 @@ class Database:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def writes_take_turns(self) -> bool:
+        """Whether one write transaction at a time runs (SQLite), so writes are better batched
+        than run side by side."""
+        return self._serialize_writes
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -120,7 +128,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         )
         _ping_when_idle(engine)
         return engine
-    engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+    engine = create_async_engine(sqlite_inline.inline_url(parsed), echo=echo)
     _serialize_sqlite_writers(engine)
     return engine
 
@@ -162,12 +170,14 @@ def _serialize_sqlite_writers(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        sql = "BEGIN" if conn.get_execution_options().get(READ_ONLY, False) else "BEGIN IMMEDIATE"
-        # Straight on the driver: one trip to aiosqlite's thread, where a cursor takes three.
-        conn.connection.dbapi_connection.run_async(lambda driver: driver.execute(sql))
+        driver = conn.connection.driver_connection.driver
+        if conn.get_execution_options().get(READ_ONLY, False):
+            driver.execute("BEGIN")
+        else:
+            sqlite_inline.begin_immediate(driver, SQLITE_BUSY_TIMEOUT_S)
