@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.domain import lifecycle
-from bot.domain.alerts.intake import Outcome
+from bot.domain.alerts.outcome import Outcome
 from bot.domain.lifecycle import Change
 from bot.slack_ops.context import SlackOps
 from bot.slack_ops.effects import after_change, after_declare

@@ -11,7 +11,7 @@ import pytest
 import bot.slack_ops.effects
 import handlers.alert_hooks
 from bot.config import OpsConfig
-from bot.domain.alerts.intake import Outcome
+from bot.domain.alerts.outcome import Outcome
 from bot.domain.snapshot import Snapshot
 from bot.runtime import OpsGuard
 from fakes.clock import FakeClock

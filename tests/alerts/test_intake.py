@@ -145,12 +145,18 @@ async def test_a_new_group_declares_in_a_pinned_number_of_statements(db: Databas
         target = words[words.index("FROM") + 1] if "FROM" in words else words[1]
         statements.append(f"{words[0]} {words[2] if words[0] == 'INSERT' else target}")
 
+    commits: list[object] = []
+    commit = commits.append
     event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    event.listen(db.engine.sync_engine, "commit", commit)
     try:
         _, trigger = payloads.pagerduty(pagerduty())
         (outcome,) = await intake.receive(db, clock, cfg, PD, [trigger])
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+        event.remove(db.engine.sync_engine, "commit", commit)
     assert outcome.declared and outcome.incident is not None
     assert outcome.incident.id == outcome.incident_id and outcome.incident.number == 1
     assert sorted(statements) == sorted(STATEMENTS)  # the ORM picks the insert order
+    # SQLite: in the batch's own transaction; PostgreSQL: the batch's, then the declaration's.
+    assert len(commits) == (1 if db.writes_take_turns else 2)

@@ -4,15 +4,17 @@ A partial unique index allows one *open* group per (integration, dedup key). The
 delivery inserts the group and declares its incident in the same transaction; a concurrent
 delivery of the same alert hits the index, waits for that transaction, and joins the group.
 
-Most deliveries are plain repeats (Alertmanager re-sends a firing group every few minutes):
-`repeats` counts those in batches. Anything else, or a repeat that turns out not to be plain,
-takes the full path below, one transaction per group.
+Deliveries that only trigger (most of them: Alertmanager re-sends a firing group every few
+minutes) are written in batches by `triggers`, which counts plain repeats in bulk and, where
+writes take turns (SQLite), applies the rest with `_apply_in` in the batch's transaction.
+Resolves, acknowledgements and whatever the batch gives back take `_apply_in` in a
+transaction of their own.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
@@ -21,8 +23,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.config import OpsConfig
 from bot.domain import lifecycle
-from bot.domain.alerts import repeats
+from bot.domain.alerts import triggers
 from bot.domain.alerts.integrations import Integration
+from bot.domain.alerts.outcome import Outcome
 from bot.domain.alerts.payloads import AlertEvent
 from bot.domain.paging import engine as paging
 from storage.db import Database
@@ -32,31 +35,6 @@ STORM_WINDOW = timedelta(minutes=1)
 ATTEMPTS = 3
 
 
-@dataclass
-class Outcome:
-    """What one delivery did to one group, for the Slack side to act on."""
-
-    group_id: int | None = None
-    incident_id: int | None = None
-    declared: bool = False
-    attached_to_storm: bool = False
-    resolved: bool = False
-    acknowledged: bool = False
-    new_alerts: list[str] = field(default_factory=list)
-    incident: Incident | None = None  # the incident as declared, so Slack need not read it
-
-    @property
-    def news(self) -> bool:
-        """Whether Slack has anything to show; a plain repeat has not."""
-        return self.incident_id is not None and bool(
-            self.declared
-            or self.resolved
-            or self.acknowledged
-            or self.new_alerts
-            or self.attached_to_storm
-        )
-
-
 async def receive(
     db: Database,
     clock: Clock,
@@ -64,21 +42,26 @@ async def receive(
     integration: Integration,
     events: list[AlertEvent],
 ) -> list[Outcome]:
-    """Apply a delivery's events, one transaction per dedup key (group)."""
+    """Apply a delivery's events group by group (by dedup key)."""
     by_key: dict[str, list[AlertEvent]] = {}
     for event in events:
         by_key.setdefault(event.dedup_key, []).append(event)
     outcomes = []
     for key, group_events in by_key.items():
+        now = clock.now()
+        apply = partial(
+            _apply_in, config=config, integration=integration, key=key, events=group_events, now=now
+        )
         if all(e.action == "trigger" for e in group_events):
             fingerprints = frozenset(e.fingerprint for e in group_events)
-            repeat = repeats.Repeat(integration.name, key, fingerprints, clock.now())
-            if (counted := await repeats.count(db, repeat)) is not None:
-                outcomes.append(Outcome(group_id=counted.group_id, incident_id=counted.incident_id))
+            trigger = triggers.Trigger(integration.name, key, fingerprints, now, apply)
+            if (written := await triggers.write(db, trigger)) is not None:
+                outcomes.append(written)
                 continue
         for attempt in range(ATTEMPTS):
             try:
-                outcomes.append(await _apply(db, clock, config, integration, key, group_events))
+                async with db.transaction() as session:
+                    outcomes.append(await apply(session))
                 break
             except IntegrityError:
                 # Another delivery opened this group first; now it is visible, so join it.
@@ -87,49 +70,49 @@ async def receive(
     return outcomes
 
 
-async def _apply(
-    db: Database,
-    clock: Clock,
+async def _apply_in(
+    session: AsyncSession,
+    *,
     config: OpsConfig,
     integration: Integration,
     key: str,
     events: list[AlertEvent],
+    now: datetime,
 ) -> Outcome:
-    now = clock.now()
+    """Apply one delivery's events for one group, inside the caller's transaction."""
     outcome = Outcome()
     triggered = any(e.action == "trigger" for e in events)
-    async with db.transaction() as session:
-        group = await _open_group(session, integration.name, key)
-        alerts: dict[str, Alert] = {}  # by fingerprint
-        if group is None:
-            if not triggered:
-                return outcome  # resolving or acknowledging something never seen: nothing to do
-            group = await _new_group(session, config, integration, key, events, now, outcome)
-        else:
-            alerts = await _alerts(session, group, {e.fingerprint for e in events})
-            group.last_seen = now
-            if triggered:
-                group.count += 1
-        assert group.id is not None
-        outcome.group_id, outcome.incident_id = group.id, group.incident_id
-        for event in events:
-            _record(session, group, event, now, outcome, alerts)
-        if outcome.new_alerts and not outcome.declared and group.incident_id:
-            await _timeline(
-                session,
-                group.incident_id,
-                now,
-                f"New alerts firing in group: {', '.join(outcome.new_alerts)}",
-            )
-        resolving = any(e.action == "resolve" for e in events)
-        if resolving and await _all_resolved(session, group.id):
-            group.status = "closed"
-            group.closed_at = now
-            if integration.auto_resolve and group.incident_id:
-                outcome.resolved = await _resolve_if_quiet(session, config, group, now)
-        if any(e.action == "acknowledge" for e in events) and group.incident_id:
-            outcome.acknowledged = await _acknowledge(session, group.incident_id, now)
-        session.add(group)
+    group = await _open_group(session, integration.name, key)
+    alerts: dict[str, Alert] = {}  # by fingerprint
+    if group is None:
+        if not triggered:
+            return outcome  # resolving or acknowledging something never seen: nothing to do
+        group = await _new_group(session, config, integration, key, events, now, outcome)
+    else:
+        alerts = await _alerts(session, group, {e.fingerprint for e in events})
+        group.last_seen = now
+        if triggered:
+            group.count += 1
+    assert group.id is not None
+    outcome.group_id, outcome.incident_id = group.id, group.incident_id
+    for event in events:
+        _record(session, group, event, now, outcome, alerts)
+    if outcome.new_alerts and not outcome.declared and group.incident_id:
+        await _timeline(
+            session,
+            group.incident_id,
+            now,
+            f"New alerts firing in group: {', '.join(outcome.new_alerts)}",
+        )
+    resolving = any(e.action == "resolve" for e in events)
+    if resolving and await _all_resolved(session, group.id):
+        group.status = "closed"
+        group.closed_at = now
+        if integration.auto_resolve and group.incident_id:
+            outcome.resolved = await _resolve_if_quiet(session, config, group, now)
+    if any(e.action == "acknowledge" for e in events) and group.incident_id:
+        outcome.acknowledged = await _acknowledge(session, group.incident_id, now)
+    session.add(group)
     return outcome
 
 

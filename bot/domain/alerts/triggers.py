@@ -1,14 +1,21 @@
-"""Plain repeats, counted together: one short transaction for every repeat that arrived while
-the previous one was being written (group commit).
+"""Trigger deliveries, written together: one transaction for every delivery that arrived
+while the previous one was being written (group commit).
 
 Alertmanager re-sends each firing group every few minutes, so most deliveries are *plain
 repeats*: the group is open and every alert they name is firing already. Such a delivery
 changes nothing but the group's count and the `last_seen` times, and a batch of them costs
-three statements however many there are. On SQLite, where writes take turns, one
-transaction per repeat would cap intake at the writer's round trips.
+three statements however many there are.
 
-Whatever is not a plain repeat (a new group, a new or re-firing alert, a resolve or an
-acknowledgement) is answered None and takes the full path, in a transaction of its own.
+Every other trigger (a new group, a new or re-firing alert) is answered None, for the caller
+to apply in a transaction of its own, except where writes take turns (SQLite): there the
+batch applies it with the caller's `apply`, in the same transaction, since a transaction per
+delivery would cap intake at the turns (each a `BEGIN IMMEDIATE`, a `COMMIT` and a wake-up of
+the next writer). On PostgreSQL transactions run side by side, and a new group declared beside
+the batch does not hold up the repeats queued behind it.
+
+If the batch fails (a race on PostgreSQL: another replica opened the same group, or changed
+an alert under the batch), it rolls back whole and every delivery in it is answered None.
+Resolves and acknowledgements never come here.
 """
 
 from __future__ import annotations
@@ -17,12 +24,16 @@ import asyncio
 import logging
 import weakref
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.domain.alerts.outcome import Outcome
 from storage.db import Database
 from storage.models import Alert, AlertGroup
 
@@ -30,29 +41,27 @@ log = logging.getLogger("opsguard.alerts")
 MAX_ALERTS = 1000  # alerts named per batch: keeps its IN lists well inside SQLite's limits
 
 
+Apply = Callable[[AsyncSession], Awaitable[Outcome]]
+
+
 @dataclass(frozen=True)
-class Repeat:
+class Trigger:
     integration: str
     key: str
     fingerprints: frozenset[str]
     now: datetime
+    apply: Apply  # how the batch applies it if it is not a plain repeat and writes take turns
 
 
-@dataclass(frozen=True)
-class Counted:
-    group_id: int
-    incident_id: int | None
-
-
-async def count(db: Database, repeat: Repeat) -> Counted | None:
-    """Count `repeat` if it is a plain one, together with whatever else is waiting."""
-    return await _batcher(db).count(db, repeat)
+async def write(db: Database, trigger: Trigger) -> Outcome | None:
+    """Write `trigger` together with whatever else is waiting; None if the batch failed."""
+    return await _batcher(db).write(db, trigger)
 
 
 # The batch's statements, built once (SQLAlchemy memoizes their cache keys too). On
 # PostgreSQL the batch locks the groups it counts, as the full path does before it changes a
-# group or its alerts; a group another transaction holds is skipped, and its repeats take the
-# full path, which waits for it. On SQLite the write lock orders everything.
+# group or its alerts; a group another transaction holds is skipped, and its repeats are
+# applied one by one, waiting for it. On SQLite the write lock orders everything.
 _FIRING = (
     select(
         col(AlertGroup.id),
@@ -89,76 +98,84 @@ class _Raced(Exception):
     just committed when the batch locked the group (PostgreSQL, read committed)."""
 
 
-async def _write(db: Database, repeats: list[Repeat]) -> list[Counted | None]:
-    now = max(r.now for r in repeats)
+async def _write(db: Database, triggers: list[Trigger]) -> list[Outcome | None]:
+    now = max(t.now for t in triggers)
     firing: dict[tuple[str, str], set[str]] = {}
-    groups: dict[tuple[str, str], Counted] = {}
+    groups: dict[tuple[str, str], tuple[int, int | None]] = {}
     alerts: dict[tuple[str, str, str], int] = {}
-    async with db.begin() as conn:
+    async with db.transaction() as session:
+        conn = await session.connection()
         rows = await conn.execute(
             _FIRING,
             {
-                "integrations": sorted({r.integration for r in repeats}),
-                "keys": sorted({r.key for r in repeats}),
-                "fingerprints": sorted({f for r in repeats for f in r.fingerprints}),
+                "integrations": sorted({t.integration for t in triggers}),
+                "keys": sorted({t.key for t in triggers}),
+                "fingerprints": sorted({f for t in triggers for f in t.fingerprints}),
             },
         )
         for row in rows:
             group = (row.integration, row.dedup_key)
-            groups[group] = Counted(row.id, row.incident_id)
+            groups[group] = (row.id, row.incident_id)
             firing.setdefault(group, set()).add(row.fingerprint)
             alerts[(*group, row.fingerprint)] = row.alert_id
         plain = [
-            r if r.fingerprints <= firing.get((r.integration, r.key), set()) else None
-            for r in repeats
+            t if t.fingerprints <= firing.get((t.integration, t.key), set()) else None
+            for t in triggers
         ]
-        counts = Counter(groups[(r.integration, r.key)].group_id for r in plain if r is not None)
+        counts = Counter(groups[(t.integration, t.key)][0] for t in plain if t is not None)
         if counts:
             await conn.execute(
                 _COUNT, [{"group": g, "repeats": n, "now": now} for g, n in sorted(counts.items())]
             )
             touched = {
-                alerts[(r.integration, r.key, f)]
-                for r in plain
-                if r is not None
-                for f in r.fingerprints
+                alerts[(t.integration, t.key, f)]
+                for t in plain
+                if t is not None
+                for f in t.fingerprints
             }
             result = await conn.execute(_TOUCH, {"alerts": sorted(touched), "now": now})
             if result.rowcount != len(touched):
                 raise _Raced  # rolls the batch back
-    return [groups[(r.integration, r.key)] if r is not None else None for r in plain]
+        outcomes: list[Outcome | None] = []
+        for trigger, counted in zip(triggers, plain, strict=True):
+            if counted is None:
+                outcomes.append(await trigger.apply(session) if db.writes_take_turns else None)
+            else:
+                group_id, incident_id = groups[(trigger.integration, trigger.key)]
+                outcomes.append(Outcome(group_id=group_id, incident_id=incident_id))
+    return outcomes
 
 
 class _Batcher:
-    """Repeats queue here; one task writes them a batch at a time, while more queue up.
+    """Triggers queue here; one task writes them a batch at a time, while more queue up.
 
     It holds no reference to its database while idle, so `_batchers` can let both go."""
 
     def __init__(self) -> None:
         self.loop = asyncio.get_running_loop()
-        self._waiting: list[tuple[Repeat, asyncio.Future[Counted | None]]] = []
+        self._waiting: list[tuple[Trigger, asyncio.Future[Outcome | None]]] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def count(self, db: Database, repeat: Repeat) -> Counted | None:
-        future: asyncio.Future[Counted | None] = self.loop.create_future()
-        self._waiting.append((repeat, future))
+    async def write(self, db: Database, trigger: Trigger) -> Outcome | None:
+        future: asyncio.Future[Outcome | None] = self.loop.create_future()
+        self._waiting.append((trigger, future))
         if self._writer is None:
             self._writer = self.loop.create_task(self._drain(db))
         return await future
 
     async def _drain(self, db: Database) -> None:
-        batch: list[tuple[Repeat, asyncio.Future[Counted | None]]] = []
+        batch: list[tuple[Trigger, asyncio.Future[Outcome | None]]] = []
         try:
             while self._waiting:
-                size = _batch_size([r for r, _ in self._waiting])
+                size = _batch_size([t for t, _ in self._waiting])
                 batch, self._waiting = self._waiting[:size], self._waiting[size:]
                 try:
-                    results = await _write(db, [r for r, _ in batch])
-                except _Raced:
+                    results = await _write(db, [t for t, _ in batch])
+                except (_Raced, IntegrityError):
                     results = [None] * len(batch)
                 except Exception:
                     log.warning(
-                        "counting %d repeats failed; each takes the full path",
+                        "writing %d triggers together failed; each takes its own transaction",
                         len(batch),
                         exc_info=True,
                     )
@@ -174,10 +191,10 @@ class _Batcher:
             self._waiting = []
 
 
-def _batch_size(waiting: list[Repeat]) -> int:
+def _batch_size(waiting: list[Trigger]) -> int:
     size = alerts = 0
-    for repeat in waiting:
-        alerts += len(repeat.fingerprints)
+    for trigger in waiting:
+        alerts += len(trigger.fingerprints)
         if size and alerts > MAX_ALERTS:
             break
         size += 1

@@ -1,5 +1,6 @@
-"""Plain repeats are counted in batches; anything else still takes the full path, on both
-backends, and concurrent deliveries still end in one group and one incident."""
+"""Trigger deliveries are written in batches: plain repeats counted in bulk, new groups and new
+alerts applied in the batch's transaction where writes take turns (SQLite) and beside it on
+PostgreSQL; on both, concurrent deliveries still end in one group and one incident."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import event
 from sqlmodel import col, func, select
 
 from bot.config import OpsConfig
-from bot.domain.alerts import intake, payloads, repeats
+from bot.domain.alerts import intake, payloads, triggers
 from bot.domain.alerts.integrations import Integration
 from fakes.clock import FakeClock
 from storage.db import Database
@@ -69,7 +70,7 @@ async def test_concurrent_repeats_are_counted_together(db: Database) -> None:
     assert await alert_entries(db) == []  # a plain repeat records nothing
 
 
-async def test_a_new_alert_among_repeats_takes_the_full_path_once(db: Database) -> None:
+async def test_a_new_alert_among_repeats_is_news_once(db: Database) -> None:
     clock, cfg = FakeClock(), config()
     await intake.receive(db, clock, cfg, AM, fired(alertmanager()))
     results = await asyncio.gather(
@@ -82,6 +83,57 @@ async def test_a_new_alert_among_repeats_takes_the_full_path_once(db: Database) 
     (group,) = await groups(db)
     assert group.count == 22
     assert await alert_entries(db) == ["New alerts firing in group: Checkout 5xx above 5%"]
+
+
+async def test_new_groups_arriving_together_are_declared_in_one_transaction(
+    db: Database,
+) -> None:
+    """Where writes take turns, twenty new groups cost one turn, not twenty; on PostgreSQL
+    each is declared in its own transaction beside the batch."""
+    clock = FakeClock()
+    calm = AM.model_copy(update={"storm_threshold": 50})
+    cfg = config().model_copy(update={"integrations": (calm,)})
+    commits = count_commits(db)
+    results = await asyncio.gather(
+        *(
+            intake.receive(
+                db, clock, cfg, calm, fired(alertmanager(group_key=f"g{n}", alerts=[TWO[n % 2]]))
+            )
+            for n in range(20)
+        )
+    )
+    declared = [o for (o,) in results]
+    assert all(o.declared and o.incident is not None for o in declared)
+    assert sorted(o.incident.number for o in declared if o.incident) == list(range(1, 21))
+    assert len(commits) == (1 if db.writes_take_turns else 21)
+    assert len({g.incident_id for g in await groups(db)}) == 20
+
+
+async def test_a_storm_arriving_at_once_attaches_past_the_threshold(db: Database) -> None:
+    if not db.writes_take_turns:
+        pytest.skip(
+            "PostgreSQL declares concurrent new groups side by side: a storm arriving "
+            "in one instant is counted per transaction there"
+        )
+    clock = FakeClock()
+    storm = AM.model_copy(update={"storm_threshold": 3})
+    cfg = config().model_copy(update={"integrations": (storm,)})
+    await asyncio.gather(
+        *(
+            intake.receive(
+                db,
+                clock,
+                cfg,
+                storm,
+                fired(alertmanager(group_key=f"g{n}", alerts=[am_alert("firing", f"f{n}", "x")])),
+            )
+            for n in range(6)
+        )
+    )
+    assert len(await groups(db)) == 6
+    async with db.session() as session:
+        incidents = (await session.exec(select(func.count()).select_from(Incident))).one()
+    assert incidents == 3
 
 
 async def test_an_alert_firing_again_is_news_then_its_repeats_are_plain(db: Database) -> None:
@@ -145,10 +197,10 @@ async def test_a_failed_batch_falls_back_to_the_full_path(
     clock, cfg = FakeClock(), config()
     await intake.receive(db, clock, cfg, AM, fired(alertmanager()))
 
-    async def broken(_db: Database, _repeats: list[repeats.Repeat]) -> list[repeats.Counted]:
+    async def broken(_db: Database, _batch: list[triggers.Trigger]) -> list[intake.Outcome | None]:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(repeats, "_write", broken)
+    monkeypatch.setattr(triggers, "_write", broken)
     await asyncio.gather(
         *(intake.receive(db, clock, cfg, AM, fired(alertmanager())) for _ in range(5))
     )
@@ -162,7 +214,7 @@ async def test_an_alert_changed_under_the_batch_rolls_the_batch_back(
     clock, cfg = FakeClock(), config()
     await intake.receive(db, clock, cfg, AM, fired(alertmanager()))
     # As if a transaction had resolved the alert between the batch's read and its write.
-    monkeypatch.setattr(repeats, "_TOUCH", repeats._TOUCH.where(col(Alert.status) == "gone"))
+    monkeypatch.setattr(triggers, "_TOUCH", triggers._TOUCH.where(col(Alert.status) == "gone"))
     (outcome,) = await intake.receive(db, clock, cfg, AM, fired(alertmanager()))
     assert not outcome.news
     (group,) = await groups(db)
