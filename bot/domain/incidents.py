@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from sqlalchemy import update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Counter
 
 INCIDENT_NUMBER = "incident_number"
+_NEXT = (
+    update(Counter)
+    .where(col(Counter.name) == INCIDENT_NUMBER)
+    .values(value=col(Counter.value) + 1)
+    .returning(col(Counter.value))
+)
 
 
 async def allocate_number(session: AsyncSession) -> int:
@@ -16,10 +23,6 @@ async def allocate_number(session: AsyncSession) -> int:
     The row lock taken by UPDATE serializes concurrent declarations, so two transactions
     never see the same value, and a rolled-back declaration gives its number back.
     """
-    result = await session.exec(
-        update(Counter)
-        .where(Counter.name == INCIDENT_NUMBER)
-        .values(value=Counter.value + 1)
-        .returning(Counter.value)
-    )
+    conn = await session.connection()  # a Core statement: no ORM bookkeeping for one counter
+    result = await conn.execute(_NEXT)
     return int(result.scalar_one())

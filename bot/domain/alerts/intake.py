@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from functools import partial
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -33,6 +34,15 @@ from storage.models import Alert, AlertGroup, Incident, IncidentStatus, Timeline
 
 STORM_WINDOW = timedelta(minutes=1)
 ATTEMPTS = 3
+# Counted for every new group, so built once, and run as Core: no ORM bookkeeping for a count.
+_RECENT_GROUPS = (
+    select(func.count())
+    .select_from(AlertGroup)
+    .where(
+        col(AlertGroup.service) == bindparam("service"),
+        col(AlertGroup.first_seen) > bindparam("since"),
+    )
+)
 
 
 async def receive(
@@ -61,7 +71,7 @@ async def receive(
         for attempt in range(ATTEMPTS):
             try:
                 async with db.transaction() as session:
-                    outcomes.append(await apply(session))
+                    outcomes.append(await apply(session, False))
                 break
             except IntegrityError:
                 # Another delivery opened this group first; now it is visible, so join it.
@@ -72,6 +82,7 @@ async def receive(
 
 async def _apply_in(
     session: AsyncSession,
+    none_open: bool,
     *,
     config: OpsConfig,
     integration: Integration,
@@ -79,10 +90,11 @@ async def _apply_in(
     events: list[AlertEvent],
     now: datetime,
 ) -> Outcome:
-    """Apply one delivery's events for one group, inside the caller's transaction."""
+    """Apply one delivery's events for one group, inside the caller's transaction;
+    `none_open` when the caller knows that no group is open for `key`."""
     outcome = Outcome()
     triggered = any(e.action == "trigger" for e in events)
-    group = await _open_group(session, integration.name, key)
+    group = None if none_open else await _open_group(session, integration.name, key)
     alerts: dict[str, Alert] = {}  # by fingerprint
     if group is None:
         if not triggered:
@@ -200,16 +212,14 @@ async def _storm_incident(
 ) -> int | None:
     """Past the threshold of new groups a minute for one service, reuse its open incident.
 
-    The new group is not inserted yet: it makes `recent + 1`."""
+    The new group is not inserted yet: it makes `recent + 1`. Groups this transaction opened
+    before are counted: `_new_group` flushes each one it adds."""
     if service is None:
         return None
+    conn = await session.connection()
     recent = (
-        await session.exec(
-            select(func.count())
-            .select_from(AlertGroup)
-            .where(AlertGroup.service == service, col(AlertGroup.first_seen) > now - STORM_WINDOW)
-        )
-    ).one()
+        await conn.execute(_RECENT_GROUPS, {"service": service, "since": now - STORM_WINDOW})
+    ).scalar_one()
     if recent + 1 <= integration.storm_threshold:
         return None
     return (

@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -41,7 +41,9 @@ log = logging.getLogger("opsguard.alerts")
 MAX_ALERTS = 1000  # alerts named per batch: keeps its IN lists well inside SQLite's limits
 
 
-Apply = Callable[[AsyncSession], Awaitable[Outcome]]
+# Applies a trigger that is not a plain repeat; True tells it that no group is open for its
+# key, so it need not look.
+Apply = Callable[[AsyncSession, bool], Awaitable[Outcome]]
 
 
 @dataclass(frozen=True)
@@ -58,11 +60,13 @@ async def write(db: Database, trigger: Trigger) -> Outcome | None:
     return await _batcher(db).write(db, trigger)
 
 
-# The batch's statements, built once (SQLAlchemy memoizes their cache keys too). On
-# PostgreSQL the batch locks the groups it counts, as the full path does before it changes a
-# group or its alerts; a group another transaction holds is skipped, and its repeats are
-# applied one by one, waiting for it. On SQLite the write lock orders everything.
-_FIRING = (
+# The batch's statements, built once (SQLAlchemy memoizes their cache keys too). `_OPEN`
+# reads the open groups of the batch's keys, each with those of its alerts the batch names
+# that fire (none: NULLs). On PostgreSQL the batch locks the groups it counts, as the full
+# path does before it changes a group or its alerts; a group another transaction holds is
+# skipped, and its repeats take a transaction of their own, which waits for it. On SQLite the
+# write lock orders everything.
+_OPEN = (
     select(
         col(AlertGroup.id),
         col(AlertGroup.incident_id),
@@ -71,13 +75,18 @@ _FIRING = (
         col(Alert.id).label("alert_id"),
         col(Alert.fingerprint),
     )
-    .join(Alert, col(Alert.group_id) == col(AlertGroup.id))
+    .outerjoin(
+        Alert,
+        and_(
+            col(Alert.group_id) == col(AlertGroup.id),
+            col(Alert.status) == "firing",
+            col(Alert.fingerprint).in_(bindparam("fingerprints", expanding=True)),
+        ),
+    )
     .where(
         col(AlertGroup.status) == "open",
         col(AlertGroup.integration).in_(bindparam("integrations", expanding=True)),
         col(AlertGroup.dedup_key).in_(bindparam("keys", expanding=True)),
-        col(Alert.status) == "firing",
-        col(Alert.fingerprint).in_(bindparam("fingerprints", expanding=True)),
     )
     .with_for_update(of=AlertGroup, skip_locked=True)
 )
@@ -106,7 +115,7 @@ async def _write(db: Database, triggers: list[Trigger]) -> list[Outcome | None]:
     async with db.transaction() as session:
         conn = await session.connection()
         rows = await conn.execute(
-            _FIRING,
+            _OPEN,
             {
                 "integrations": sorted({t.integration for t in triggers}),
                 "keys": sorted({t.key for t in triggers}),
@@ -116,8 +125,9 @@ async def _write(db: Database, triggers: list[Trigger]) -> list[Outcome | None]:
         for row in rows:
             group = (row.integration, row.dedup_key)
             groups[group] = (row.id, row.incident_id)
-            firing.setdefault(group, set()).add(row.fingerprint)
-            alerts[(*group, row.fingerprint)] = row.alert_id
+            if row.fingerprint is not None:
+                firing.setdefault(group, set()).add(row.fingerprint)
+                alerts[(*group, row.fingerprint)] = row.alert_id
         plain = [
             t if t.fingerprints <= firing.get((t.integration, t.key), set()) else None
             for t in triggers
@@ -137,9 +147,14 @@ async def _write(db: Database, triggers: list[Trigger]) -> list[Outcome | None]:
             if result.rowcount != len(touched):
                 raise _Raced  # rolls the batch back
         outcomes: list[Outcome | None] = []
+        opened = set(groups)  # under the write lock, only this batch can open more
         for trigger, counted in zip(triggers, plain, strict=True):
-            if counted is None:
-                outcomes.append(await trigger.apply(session) if db.writes_take_turns else None)
+            group = (trigger.integration, trigger.key)
+            if counted is None and db.writes_take_turns:
+                outcomes.append(await trigger.apply(session, group not in opened))
+                opened.add(group)
+            elif counted is None:
+                outcomes.append(None)
             else:
                 group_id, incident_id = groups[(trigger.integration, trigger.key)]
                 outcomes.append(Outcome(group_id=group_id, incident_id=incident_id))
