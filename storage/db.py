@@ -58,12 +58,6 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    @property
-    def writes_take_turns(self) -> bool:
-        """Whether one write transaction at a time runs (SQLite), so writes are better batched
-        than run side by side."""
-        return self._serialize_writes
-
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session for reads only: on SQLite it never takes the write lock, so reads run

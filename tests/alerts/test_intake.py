@@ -24,7 +24,7 @@ PD = Integration(name="pd", type="pagerduty", routing_key="rk-checkout", service
 # A new group on a service with an owner and no escalation policy: the repeat batch's lookup,
 # then in its own transaction the open-group lookup, the storm count, the incident number and
 # one INSERT per table.
-STATEMENTS = [  # on SQLite, in the trigger batch's transaction
+STATEMENTS = [  # in the trigger batch's transaction
     "SELECT alert_group",  # the batch: open groups of its keys
     "SELECT alert_group",  # the storm count
     "UPDATE counter",
@@ -156,7 +156,5 @@ async def test_a_new_group_declares_in_a_pinned_number_of_statements(db: Databas
         event.remove(db.engine.sync_engine, "commit", commit)
     assert outcome.declared and outcome.incident is not None
     assert outcome.incident.id == outcome.incident_id and outcome.incident.number == 1
-    # PostgreSQL declares in a transaction of its own, which looks for an open group again.
-    expected = STATEMENTS + ([] if db.writes_take_turns else ["SELECT alert_group"])
-    assert sorted(statements) == sorted(expected)  # the ORM picks the insert order
-    assert len(commits) == (1 if db.writes_take_turns else 2)
+    assert sorted(statements) == sorted(STATEMENTS)  # the ORM picks the insert order
+    assert len(commits) == 1

@@ -1,6 +1,6 @@
 """Trigger deliveries are written in batches: plain repeats counted in bulk, new groups and new
-alerts applied in the batch's transaction where writes take turns (SQLite) and beside it on
-PostgreSQL; on both, concurrent deliveries still end in one group and one incident."""
+alerts applied in the batch's transaction; concurrent deliveries still end in one group and one
+incident, on both backends."""
 
 from __future__ import annotations
 
@@ -88,8 +88,8 @@ async def test_a_new_alert_among_repeats_is_news_once(db: Database) -> None:
 async def test_new_groups_arriving_together_are_declared_in_one_transaction(
     db: Database,
 ) -> None:
-    """Where writes take turns, twenty new groups cost one turn, not twenty; on PostgreSQL
-    each is declared in its own transaction beside the batch."""
+    """Twenty new groups cost one transaction (on SQLite one turn at the write lock), not
+    twenty."""
     clock = FakeClock()
     calm = AM.model_copy(update={"storm_threshold": 50})
     cfg = config().model_copy(update={"integrations": (calm,)})
@@ -105,16 +105,11 @@ async def test_new_groups_arriving_together_are_declared_in_one_transaction(
     declared = [o for (o,) in results]
     assert all(o.declared and o.incident is not None for o in declared)
     assert sorted(o.incident.number for o in declared if o.incident) == list(range(1, 21))
-    assert len(commits) == (1 if db.writes_take_turns else 21)
+    assert len(commits) == 1
     assert len({g.incident_id for g in await groups(db)}) == 20
 
 
 async def test_a_storm_arriving_at_once_attaches_past_the_threshold(db: Database) -> None:
-    if not db.writes_take_turns:
-        pytest.skip(
-            "PostgreSQL declares concurrent new groups side by side: a storm arriving "
-            "in one instant is counted per transaction there"
-        )
     clock = FakeClock()
     storm = AM.model_copy(update={"storm_threshold": 3})
     cfg = config().model_copy(update={"integrations": (storm,)})
@@ -248,3 +243,32 @@ async def test_alert_incidents_escalate_and_repeats_page_nobody_again(db: Databa
     async with db.session() as session:
         incident = await session.get(Incident, created.incident_id)
     assert incident is not None and incident.escalation_state == "acked"
+
+
+async def test_a_batch_does_not_wait_for_a_group_another_transaction_holds(db: Database) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("on SQLite no other transaction runs while a batch holds the write lock")
+    clock, cfg = FakeClock(), config()
+    await intake.receive(db, clock, cfg, AM, fired(alertmanager()))
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def holder() -> None:  # as a resolve of the group in progress would
+        async with db.transaction() as session:
+            await session.exec(select(AlertGroup).with_for_update())
+            held.set()
+            await release.wait()
+
+    holding = asyncio.create_task(holder())
+    await held.wait()
+    new_alert = asyncio.create_task(
+        intake.receive(db, clock, cfg, AM, fired(alertmanager(alerts=TWO)))
+    )
+    other = alertmanager(group_key="other", alerts=[am_alert("firing", "b1", "pod-9")])
+    (declared,) = await asyncio.wait_for(intake.receive(db, clock, cfg, AM, fired(other)), 5)
+    assert declared.declared  # not held up behind the lock its batch-mate waits for
+    assert not new_alert.done()
+    release.set()
+    await holding
+    ((joined,),) = await asyncio.wait_for(asyncio.gather(new_alert), 5)
+    assert joined.new_alerts == ["Checkout 5xx above 5%"]
+    assert sorted(g.count for g in await groups(db)) == [1, 2]

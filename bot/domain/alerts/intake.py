@@ -5,10 +5,9 @@ delivery inserts the group and declares its incident in the same transaction; a 
 delivery of the same alert hits the index, waits for that transaction, and joins the group.
 
 Deliveries that only trigger (most of them: Alertmanager re-sends a firing group every few
-minutes) are written in batches by `triggers`, which counts plain repeats in bulk and, where
-writes take turns (SQLite), applies the rest with `_apply_in` in the batch's transaction.
-Resolves, acknowledgements and whatever the batch gives back take `_apply_in` in a
-transaction of their own.
+minutes) are written in batches by `triggers`, which counts plain repeats in bulk and applies
+the rest with `_apply_in` in the batch's transaction. Resolves, acknowledgements and whatever
+a failed batch gives back take `_apply_in` in a transaction of their own.
 """
 
 from __future__ import annotations
@@ -71,7 +70,7 @@ async def receive(
         for attempt in range(ATTEMPTS):
             try:
                 async with db.transaction() as session:
-                    outcomes.append(await apply(session, False))
+                    outcomes.append(await apply(session, triggers.Lookup.WAIT))
                 break
             except IntegrityError:
                 # Another delivery opened this group first; now it is visible, so join it.
@@ -82,7 +81,7 @@ async def receive(
 
 async def _apply_in(
     session: AsyncSession,
-    none_open: bool,
+    lookup: triggers.Lookup,
     *,
     config: OpsConfig,
     integration: Integration,
@@ -90,11 +89,14 @@ async def _apply_in(
     events: list[AlertEvent],
     now: datetime,
 ) -> Outcome:
-    """Apply one delivery's events for one group, inside the caller's transaction;
-    `none_open` when the caller knows that no group is open for `key`."""
+    """Apply one delivery's events for one group, inside the caller's transaction."""
     outcome = Outcome()
     triggered = any(e.action == "trigger" for e in events)
-    group = None if none_open else await _open_group(session, integration.name, key)
+    group = (
+        None
+        if lookup is triggers.Lookup.NONE_OPEN
+        else await _open_group(session, integration.name, key, lookup is triggers.Lookup.WAIT)
+    )
     alerts: dict[str, Alert] = {}  # by fingerprint
     if group is None:
         if not triggered:
@@ -128,7 +130,9 @@ async def _apply_in(
     return outcome
 
 
-async def _open_group(session: AsyncSession, integration: str, key: str) -> AlertGroup | None:
+async def _open_group(
+    session: AsyncSession, integration: str, key: str, wait: bool
+) -> AlertGroup | None:
     return (
         await session.exec(
             select(AlertGroup)
@@ -137,7 +141,7 @@ async def _open_group(session: AsyncSession, integration: str, key: str) -> Aler
                 AlertGroup.dedup_key == key,
                 AlertGroup.status == "open",
             )
-            .with_for_update()
+            .with_for_update(nowait=not wait)
         )
     ).first()
 

@@ -4,18 +4,16 @@ while the previous one was being written (group commit).
 Alertmanager re-sends each firing group every few minutes, so most deliveries are *plain
 repeats*: the group is open and every alert they name is firing already. Such a delivery
 changes nothing but the group's count and the `last_seen` times, and a batch of them costs
-three statements however many there are.
+three statements however many there are. Every other trigger (a new group, a new or re-firing
+alert) is applied in the same transaction by the caller's `apply`, one after another. A
+transaction per delivery would cost a `BEGIN`, a `COMMIT` and, on SQLite, a turn at the
+write lock each; declarations take turns anyway, on the incident-number counter's row.
 
-Every other trigger (a new group, a new or re-firing alert) is answered None, for the caller
-to apply in a transaction of its own, except where writes take turns (SQLite): there the
-batch applies it with the caller's `apply`, in the same transaction, since a transaction per
-delivery would cap intake at the turns (each a `BEGIN IMMEDIATE`, a `COMMIT` and a wake-up of
-the next writer). On PostgreSQL transactions run side by side, and a new group declared beside
-the batch does not hold up the repeats queued behind it.
-
-If the batch fails (a race on PostgreSQL: another replica opened the same group, or changed
-an alert under the batch), it rolls back whole and every delivery in it is answered None.
-Resolves and acknowledgements never come here.
+The batch never waits for a group another transaction holds (PostgreSQL): its read skips it,
+and `apply` is told not to wait. If the batch fails (that, or a race with another replica
+that opened the same group or changed an alert under the batch), it rolls back whole and every
+delivery in it is answered None, to take a transaction of its own. Resolves and
+acknowledgements never come here.
 """
 
 from __future__ import annotations
@@ -27,9 +25,10 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
 from sqlalchemy import and_, bindparam, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -41,9 +40,16 @@ log = logging.getLogger("opsguard.alerts")
 MAX_ALERTS = 1000  # alerts named per batch: keeps its IN lists well inside SQLite's limits
 
 
-# Applies a trigger that is not a plain repeat; True tells it that no group is open for its
-# key, so it need not look.
-Apply = Callable[[AsyncSession, bool], Awaitable[Outcome]]
+class Lookup(Enum):
+    """How `apply` finds the open group of its key."""
+
+    NONE_OPEN = "none open"  # the batch read none: nothing to look for
+    NO_WAIT = "no wait"  # look, and fail at once if another transaction holds the group
+    WAIT = "wait"  # look, and wait for a transaction that holds it (a transaction of its own)
+
+
+# Applies a trigger that is not a plain repeat, in the caller's transaction.
+Apply = Callable[[AsyncSession, Lookup], Awaitable[Outcome]]
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,7 @@ class Trigger:
     key: str
     fingerprints: frozenset[str]
     now: datetime
-    apply: Apply  # how the batch applies it if it is not a plain repeat and writes take turns
+    apply: Apply  # how the batch applies it if it is not a plain repeat
 
 
 async def write(db: Database, trigger: Trigger) -> Outcome | None:
@@ -107,7 +113,7 @@ class _Raced(Exception):
     just committed when the batch locked the group (PostgreSQL, read committed)."""
 
 
-async def _write(db: Database, triggers: list[Trigger]) -> list[Outcome | None]:
+async def _write(db: Database, triggers: list[Trigger]) -> list[Outcome]:
     now = max(t.now for t in triggers)
     firing: dict[tuple[str, str], set[str]] = {}
     groups: dict[tuple[str, str], tuple[int, int | None]] = {}
@@ -146,15 +152,15 @@ async def _write(db: Database, triggers: list[Trigger]) -> list[Outcome | None]:
             result = await conn.execute(_TOUCH, {"alerts": sorted(touched), "now": now})
             if result.rowcount != len(touched):
                 raise _Raced  # rolls the batch back
-        outcomes: list[Outcome | None] = []
-        opened = set(groups)  # under the write lock, only this batch can open more
+        outcomes: list[Outcome] = []
+        # A group opened since the read (another replica) fails the batch at the unique index.
+        opened = set(groups)
         for trigger, counted in zip(triggers, plain, strict=True):
             group = (trigger.integration, trigger.key)
-            if counted is None and db.writes_take_turns:
-                outcomes.append(await trigger.apply(session, group not in opened))
+            if counted is None:
+                lookup = Lookup.NO_WAIT if group in opened else Lookup.NONE_OPEN
+                outcomes.append(await trigger.apply(session, lookup))
                 opened.add(group)
-            elif counted is None:
-                outcomes.append(None)
             else:
                 group_id, incident_id = groups[(trigger.integration, trigger.key)]
                 outcomes.append(Outcome(group_id=group_id, incident_id=incident_id))
@@ -184,9 +190,13 @@ class _Batcher:
             while self._waiting:
                 size = _batch_size([t for t, _ in self._waiting])
                 batch, self._waiting = self._waiting[:size], self._waiting[size:]
+                results: list[Outcome | None]
                 try:
-                    results = await _write(db, [t for t, _ in batch])
-                except (_Raced, IntegrityError):
+                    results = list(await _write(db, [t for t, _ in batch]))
+                except (_Raced, DBAPIError):
+                    # A race with another transaction (a lock not waited for, a group opened
+                    # since the read): each delivery waits its turn in its own transaction.
+                    log.info("a batch of %d triggers raced; each goes on its own", len(batch))
                     results = [None] * len(batch)
                 except Exception:
                     log.warning(
