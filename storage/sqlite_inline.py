@@ -130,7 +130,6 @@ class _DBAPI(AsyncAdapt_dbapi_module):
 
     def __init__(self) -> None:
         super().__init__(sqlite3, dbapi_module=sqlite3)
-        self.sqlite = sqlite3
         for name in (
             *("DatabaseError", "Error", "IntegrityError", "NotSupportedError"),
             *("OperationalError", "ProgrammingError", "sqlite_version", "sqlite_version_info"),

@@ -162,7 +162,7 @@ async def _write(db: Database, triggers: list[Trigger]) -> list[Outcome]:
                 outcomes.append(await trigger.apply(session, lookup))
                 opened.add(group)
             else:
-                group_id, incident_id = groups[(trigger.integration, trigger.key)]
+                group_id, incident_id = groups[group]
                 outcomes.append(Outcome(group_id=group_id, incident_id=incident_id))
     return outcomes
 
