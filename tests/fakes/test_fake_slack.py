@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -14,26 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from fakes.slack import FakeSlack
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as running:
-        yield running
-        assert running.internal_errors == []
-
-
-@pytest.fixture
-def client(fake: FakeSlack) -> AsyncWebClient:
-    return AsyncWebClient(token="xoxb-test", base_url=fake.api_url)
-
-
-async def slack_error(call: Any) -> dict[str, Any]:
-    """The body of the SlackApiError an awaited call raises."""
-    with pytest.raises(SlackApiError) as raised:
-        await call
-    return dict(raised.value.response.data)
-
+from tests.fakes.support import slack_error
 
 # -- auth and dispatch -------------------------------------------------------
 

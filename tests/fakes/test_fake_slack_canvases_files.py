@@ -2,43 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from fakes.slack import FakeSlack, canvas_doc
+from tests.fakes.support import slack_error
 
 JSON = dict[str, Any]
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as running:
-        yield running
-        assert running.internal_errors == []
-
-
-@pytest.fixture
-def client(fake: FakeSlack) -> AsyncWebClient:
-    return AsyncWebClient(token="xoxb-test", base_url=fake.api_url)
 
 
 def as_user(fake: FakeSlack, user_id: str) -> AsyncWebClient:
     token = f"xoxp-{user_id}"
     fake.add_token(token, user_id)
     return AsyncWebClient(token=token, base_url=fake.api_url)
-
-
-async def slack_error(call: Any) -> JSON:
-    with pytest.raises(SlackApiError) as raised:
-        await call
-    return dict(raised.value.response.data)
 
 
 def md(markdown: str) -> JSON:

@@ -35,11 +35,6 @@ async def fake() -> AsyncIterator[FakeSlack]:
         assert running.internal_errors == []
 
 
-@pytest.fixture
-def client(fake: FakeSlack) -> AsyncWebClient:
-    return AsyncWebClient(token="xoxb-test", base_url=fake.api_url)
-
-
 def ops(fake: FakeSlack) -> str:
     return next(iter(fake.channels))
 

@@ -3,32 +3,11 @@ pins and edits applied to the fake, checked through the real AsyncWebClient."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
-
 import pytest
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from fakes.slack import FakeSlack
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as running:
-        yield running
-        assert running.internal_errors == []
-
-
-@pytest.fixture
-def client(fake: FakeSlack) -> AsyncWebClient:
-    return AsyncWebClient(token="xoxb-test", base_url=fake.api_url)
-
-
-async def slack_error(call: Any) -> dict[str, Any]:
-    with pytest.raises(SlackApiError) as raised:
-        await call
-    return dict(raised.value.response.data)
+from tests.fakes.support import slack_error
 
 
 async def test_history_latest_inclusive_limit_one_is_that_message(
