@@ -21,6 +21,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import sqlite_inline
 
+# SQLite: how long a writer waits for its turn in the process, and then for another process's
+# write lock, before it fails with "database is locked".
 SQLITE_BUSY_TIMEOUT_S = 30
 # PostgreSQL: enough pooled connections for the app's concurrent transactions, since a
 # connection beyond the pool is closed when given back (and opening one starts a server
@@ -98,7 +100,7 @@ class Database:
             yield
             return
         lock = self._writer_lock()
-        # As long as SQLite's own busy timeout: a writer stuck that long is a bug, not load.
+        # As long as another process's lock is waited for: a writer stuck that long is a bug.
         async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_S):
             await lock.acquire()
         try:
@@ -154,7 +156,8 @@ def _serialize_sqlite_writers(engine: AsyncEngine) -> None:
     """Make every SQLite transaction that may write take the write lock up front.
 
     A deferred transaction that reads and then writes can fail with "database is locked"
-    without waiting; an immediate one queues behind the busy timeout instead. Read-only work
+    without waiting; an immediate one waits for the lock (`sqlite_inline.begin_immediate`,
+    on the event loop). Read-only work
     (the `READ_ONLY` execution option) begins deferred: in WAL mode it never waits for the
     writer, nor makes the writer wait.
     """
